@@ -1,0 +1,116 @@
+"""The `passthrough` command: `serve` (the default) and `keygen`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from passthrough import __version__
+from passthrough.credentials import new_api_key
+from passthrough.errors import ConfigError
+from passthrough.log import AccessLogger, configure
+from passthrough.settings import Settings, is_loopback, load_settings
+
+log = logging.getLogger("passthrough")
+
+
+def describe(settings: Settings) -> list[str]:
+    """What an operator needs to know at start-up; never a secret."""
+    lines = [f"passthrough {__version__} on http://{settings.host}:{settings.port}"]
+    if not settings.providers:
+        lines.append("No provider configured (set JIRA_URL, CONFLUENCE_URL or OPENPROJECT_URL): no tools are listed.")
+    for p in settings.providers:
+        shared = "a shared fallback credential" if p.fallback else "no shared credential"
+        lines.append(f"{p.name}: {p.url} ({p.deployment}), {shared}")
+    why = "set by PASSTHROUGH_FALLBACK" if settings.fallback_explicit else "default"
+    meaning = {
+        "apikey": "shared credentials only for requests with a valid X-MCP-API-Key",
+        "open": "shared credentials for any request without its own",
+        "off": "shared credentials never used",
+    }[settings.fallback]
+    lines.append(f"Fallback policy: {settings.fallback} ({why}): {meaning}")
+    lines.append(f"API keys configured: {len(settings.api_key_digests)}")
+    if settings.read_only:
+        lines.append("Read-only: write tools are neither listed nor callable")
+    return lines
+
+
+def warnings(settings: Settings) -> list[str]:
+    out = []
+    has_shared = any(p.fallback for p in settings.providers)
+    if has_shared and settings.fallback == "open" and not is_loopback(settings.host):
+        out.append(
+            "Shared credentials are open to every client on a non-loopback address: anyone who can reach "
+            "this server acts as that account. Set PASSTHROUGH_API_KEY_HASHES or PASSTHROUGH_FALLBACK=apikey."
+        )
+    if any(p.url.startswith("http://") and not is_loopback(_host(p.url)) for p in settings.providers):
+        out.append("An upstream URL uses plain http: credentials would cross the network unencrypted.")
+    return out
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+async def _serve(settings: Settings) -> None:
+    from passthrough.http import build_app
+
+    app = build_app(settings)
+    runner = web.AppRunner(app, handler_cancellation=True, access_log_class=AccessLogger, shutdown_timeout=5.0)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.info("listening on http://%s:%d", settings.host, settings.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="passthrough", description="MCP server for Jira, Confluence and OpenProject")
+    parser.add_argument("--version", action="version", version=f"passthrough {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="start the server (the default)")
+    serve.add_argument("--host", help="address to bind (PASSTHROUGH_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (PASSTHROUGH_PORT, default 8000)")
+    serve.add_argument("--log-level", help="DEBUG, INFO, WARNING … (PASSTHROUGH_LOG_LEVEL)")
+    sub.add_parser("keygen", help="print a new X-MCP-API-Key and the digest to configure")
+    args = parser.parse_args(argv)
+
+    if args.command == "keygen":
+        key, digest = new_api_key()
+        print(f"API key (give to the client as X-MCP-API-Key): {key}")
+        print(f"Digest (add to PASSTHROUGH_API_KEY_HASHES):     {digest}")
+        return 0
+
+    try:
+        settings = load_settings(os.environ).with_bind(getattr(args, "host", None), getattr(args, "port", None))
+    except ConfigError as exc:
+        print(f"passthrough: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure((getattr(args, "log_level", None) or settings.log_level).upper())
+    for line in describe(settings):
+        log.info("%s", line)
+    for line in warnings(settings):
+        log.warning("%s", line)
+    try:
+        asyncio.run(_serve(settings))
+    except OSError as exc:
+        print(f"passthrough: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,156 @@
+"""From request headers (and settings) to the credentials a request may use upstream.
+
+Precedence per provider: its product header, then `Authorization: Bearer`
+(Jira and Confluence only), then the server's global credential when the
+fallback policy allows, else nothing (the tool then names the headers to send).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from multidict import MultiMapping
+
+from passthrough.credentials._apikeys import accepted, well_formed
+from passthrough.credentials._values import Credential, Presented, RequestCredentials
+from passthrough.errors import BadHeader, InvalidApiKey
+from passthrough.settings import GlobalCredential, Provider, Settings
+
+JIRA_TOKEN = "X-Jira-Token"
+JIRA_EMAIL = "X-Jira-Email"
+CONFLUENCE_TOKEN = "X-Confluence-Token"
+CONFLUENCE_EMAIL = "X-Confluence-Email"
+OPENPROJECT_KEY = "X-OpenProject-Key"
+AUTHORIZATION = "Authorization"
+API_KEY = "X-MCP-API-Key"
+
+CREDENTIAL_HEADERS = (JIRA_TOKEN, JIRA_EMAIL, CONFLUENCE_TOKEN, CONFLUENCE_EMAIL, OPENPROJECT_KEY, AUTHORIZATION, API_KEY)
+
+HEADERS_TO_SEND: Mapping[Provider, tuple[str, ...]] = {
+    "jira": (f"{JIRA_TOKEN}: <token>", f"{AUTHORIZATION}: Bearer <token>"),
+    "confluence": (f"{CONFLUENCE_TOKEN}: <token>", f"{AUTHORIZATION}: Bearer <token>"),
+    "openproject": (f"{OPENPROJECT_KEY}: <api key>",),
+}
+
+_MAX_VALUE = 4096
+_TOKEN = re.compile(r"^[\x21-\x7e]+$")
+_EMAIL = re.compile(r"^[^\x00-\x20\x7f:]+@[^\x00-\x20\x7f:]+$")
+_BEARER = re.compile(r"^bearer ", re.IGNORECASE)
+
+
+def _single(headers: MultiMapping[str], name: str) -> str | None:
+    values = headers.getall(name, [])
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadHeader(f"{name} was sent more than once; send it once")
+    value = values[0]
+    if len(value) > _MAX_VALUE:
+        raise BadHeader(f"{name} is longer than {_MAX_VALUE} characters")
+    value = value.strip(" \t")
+    if not value:
+        raise BadHeader(f"{name} is empty; send a value or leave the header out")
+    return value
+
+
+def _token(headers: MultiMapping[str], name: str) -> str | None:
+    value = _single(headers, name)
+    if value is not None and not _TOKEN.match(value):
+        raise BadHeader(f"{name} holds characters a token cannot have (spaces or control characters)")
+    return value
+
+
+def _email(headers: MultiMapping[str], name: str) -> str | None:
+    value = _single(headers, name)
+    if value is not None and not _EMAIL.match(value):
+        raise BadHeader(f"{name} must be an email address")
+    return value
+
+
+def extract(headers: MultiMapping[str]) -> Presented:
+    """Validate the credential headers a request carries; raises BadHeader naming the header, never its value."""
+    bearer: str | None = None
+    raw_auth = _single(headers, AUTHORIZATION)
+    if raw_auth is not None:
+        if not _BEARER.match(raw_auth):
+            raise BadHeader(f"{AUTHORIZATION} must be 'Bearer <token>'")
+        bearer = raw_auth[7:].strip()
+        if not _TOKEN.match(bearer):
+            raise BadHeader(f"{AUTHORIZATION} must be 'Bearer <token>' with a token of visible characters")
+    api_key = _token(headers, API_KEY)
+    if api_key is not None and not well_formed(api_key):
+        raise InvalidApiKey(f"{API_KEY} must look like mcp_<64 hex characters>; `passthrough keygen` makes one")
+    return Presented(
+        jira_token=_token(headers, JIRA_TOKEN),
+        jira_email=_email(headers, JIRA_EMAIL),
+        confluence_token=_token(headers, CONFLUENCE_TOKEN),
+        confluence_email=_email(headers, CONFLUENCE_EMAIL),
+        openproject_key=_token(headers, OPENPROJECT_KEY),
+        bearer=bearer,
+        api_key=api_key,
+    )
+
+
+def _global(cred: GlobalCredential) -> Credential:
+    secret = cred.secret.get_secret_value()
+    if cred.username is not None:
+        return Credential(scheme="basic", source="global", secret=secret, username=cred.username)
+    return Credential(scheme="bearer", source="global", secret=secret)
+
+
+def _atlassian(token: str | None, email: str | None, bearer: str | None) -> Credential | None:
+    if token is not None:
+        if email is not None:
+            return Credential(scheme="basic", source="header", secret=token, username=email)
+        return Credential(scheme="bearer", source="header", secret=token)
+    if bearer is not None:
+        if email is not None:
+            return Credential(scheme="basic", source="authorization", secret=bearer, username=email)
+        return Credential(scheme="bearer", source="authorization", secret=bearer)
+    return None
+
+
+def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
+    """Apply precedence and the fallback policy; raises InvalidApiKey for a key the server does not hold."""
+    api_key_ok = False
+    if presented.api_key is not None:
+        if not settings.api_key_digests or not accepted(presented.api_key, settings.api_key_digests):
+            raise InvalidApiKey(f"{API_KEY} is not one this server accepts")
+        api_key_ok = True
+
+    own: dict[Provider, Credential | None] = {
+        "jira": _atlassian(presented.jira_token, presented.jira_email, presented.bearer),
+        "confluence": _atlassian(presented.confluence_token, presented.confluence_email, presented.bearer),
+        "openproject": (
+            Credential(scheme="basic", source="header", secret=presented.openproject_key, username="apikey")
+            if presented.openproject_key is not None
+            else None
+        ),
+    }
+    chosen: dict[Provider, Credential | None] = {}
+    refusals: list[tuple[str, str]] = []
+    for provider, cred in own.items():
+        config = settings.provider(provider)
+        if cred is not None or config is None or config.fallback is None:
+            chosen[provider] = cred
+            continue
+        if settings.fallback == "open" or (settings.fallback == "apikey" and api_key_ok):
+            chosen[provider] = _global(config.fallback)
+        else:
+            chosen[provider] = None
+            refusals.append(
+                (
+                    provider,
+                    f"The server's shared credential needs a valid {API_KEY}."
+                    if settings.fallback == "apikey"
+                    else "",
+                )
+            )
+    return RequestCredentials(
+        jira=chosen["jira"],
+        confluence=chosen["confluence"],
+        openproject=chosen["openproject"],
+        api_key_ok=api_key_ok,
+        refusals=tuple(refusals),
+    )

@@ -1,0 +1,108 @@
+"""Credential values: frozen, with secrets kept out of repr, logs and equality of fingerprints."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from typing import Literal
+
+from passthrough.settings import Provider
+
+Scheme = Literal["bearer", "basic"]
+Source = Literal["header", "authorization", "global"]
+
+
+def fingerprint(value: str) -> str:
+    """A short, non-reversible tag that lets logs tell credentials apart."""
+    return hashlib.sha256(value.encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    scheme: Scheme
+    source: Source
+    secret: str = field(repr=False)
+    username: str | None = field(default=None, repr=False)
+
+    def authorization(self) -> str:
+        if self.scheme == "basic":
+            pair = f"{self.username or ''}:{self.secret}".encode()
+            return "Basic " + base64.b64encode(pair).decode("ascii")
+        return f"Bearer {self.secret}"
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.authorization())
+
+    def __str__(self) -> str:
+        return f"<{self.scheme} credential {self.fingerprint} from {self.source}>"
+
+
+_PRESENTED_FIELDS = (
+    "jira_token",
+    "jira_email",
+    "confluence_token",
+    "confluence_email",
+    "openproject_key",
+    "bearer",
+    "api_key",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """The credential headers one HTTP request carried, validated but not yet interpreted."""
+
+    jira_token: str | None = field(default=None, repr=False)
+    jira_email: str | None = field(default=None, repr=False)
+    confluence_token: str | None = field(default=None, repr=False)
+    confluence_email: str | None = field(default=None, repr=False)
+    openproject_key: str | None = field(default=None, repr=False)
+    bearer: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return all(getattr(self, name) is None for name in _PRESENTED_FIELDS)
+
+    def binding(self, key: bytes) -> str:
+        """A keyed digest of everything presented: equal exactly when the same credentials are sent."""
+        mac = hmac.new(key, digestmod=hashlib.sha256)
+        for name in _PRESENTED_FIELDS:
+            value = getattr(self, name)
+            mac.update(b"\x00" if value is None else b"\x01" + value.encode() + b"\x00")
+        return mac.hexdigest()
+
+    def over(self, base: Presented) -> Presented | None:
+        """These headers layered over `base` (a session's), or None if they name another identity.
+
+        A header sent on both sides must carry the same value; a header only one
+        side sent is taken from that side.
+        """
+        merged: dict[str, str | None] = {}
+        for name in _PRESENTED_FIELDS:
+            mine, theirs = getattr(self, name), getattr(base, name)
+            if mine is not None and theirs is not None and not hmac.compare_digest(mine, theirs):
+                return None
+            merged[name] = mine if mine is not None else theirs
+        return Presented(**merged)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCredentials:
+    """What one request may use upstream, per provider, after precedence and the fallback policy."""
+
+    jira: Credential | None = None
+    confluence: Credential | None = None
+    openproject: Credential | None = None
+    api_key_ok: bool = False
+    refusals: tuple[tuple[str, str], ...] = ()
+
+    def get(self, provider: Provider) -> Credential | None:
+        cred: Credential | None = getattr(self, provider)
+        return cred
+
+    def refusal(self, provider: Provider) -> str:
+        return dict(self.refusals).get(provider, "")

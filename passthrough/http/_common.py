@@ -1,0 +1,73 @@
+"""Pieces the transports share: rejections as JSON, body reading, SSE framing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from passthrough.errors import NotAcceptable, ProtocolError, RequestRejected, UnsupportedMediaType
+from passthrough.protocol import jsonrpc
+from passthrough.protocol._sdk import INVALID_REQUEST
+
+SSE_HEADERS = {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache, no-transform",
+    "Connection": "keep-alive",
+    "X-Accel-Buffering": "no",
+}
+KEEPALIVE = b": keepalive\n\n"
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(body=jsonrpc.encode(payload), status=status, content_type="application/json", headers=headers)
+
+
+def rejection(exc: RequestRejected) -> web.Response:
+    """An HTTP refusal, with a JSON-RPC error body so MCP clients show the reason."""
+    headers = {"Allow": "POST"} if exc.status == 405 else None
+    return json_response(jsonrpc.error(None, INVALID_REQUEST, exc.message), exc.status, headers)
+
+
+def protocol_failure(exc: ProtocolError, status: int = 400, rid: jsonrpc.RequestId | None = None) -> web.Response:
+    return json_response(jsonrpc.error(rid, exc.code, exc.message, exc.data), status)
+
+
+def sse_event(event: str, data: str) -> bytes:
+    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
+    return f"event: {event}\n{lines}\n".encode()
+
+
+def require_json_body(request: web.Request) -> None:
+    ctype = request.headers.get("Content-Type")
+    if ctype is not None and request.content_type not in ("application/json", "application/json-rpc"):
+        raise UnsupportedMediaType("Content-Type must be application/json")
+
+
+def wants_sse_only(request: web.Request) -> bool:
+    """True when the client accepts an event stream but not JSON; raises NotAcceptable if it accepts neither."""
+    accept = request.headers.get("Accept")
+    if not accept:
+        return False
+    ranges = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    json_ok = bool(ranges & {"application/json", "application/*", "*/*"})
+    sse_ok = bool(ranges & {"text/event-stream", "text/*", "*/*"})
+    if not json_ok and not sse_ok:
+        raise NotAcceptable("Accept must allow application/json or text/event-stream")
+    return sse_ok and not json_ok
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise _TooLarge(limit)
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise _TooLarge(limit) from None
+
+
+class _TooLarge(RequestRejected):
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request body is larger than {limit} bytes")

@@ -1,0 +1,19 @@
+"""Typed keys for state on the application and on each request."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from passthrough.credentials import Presented
+from passthrough.http._sessions import LegacySessions, McpSessions
+from passthrough.protocol import Dispatcher
+from passthrough.providers import Upstream
+from passthrough.settings import Provider, Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+UPSTREAMS = web.AppKey("upstreams", dict[Provider, Upstream])
+LEGACY_SESSIONS = web.AppKey("legacy_sessions", LegacySessions)
+MCP_SESSIONS = web.AppKey("mcp_sessions", McpSessions)
+BINDING_KEY = web.AppKey("binding_key", bytes)
+PRESENTED = web.RequestKey("presented", Presented)

@@ -1,0 +1,201 @@
+"""Streamable HTTP on `/mcp`: the handshake revisions (2025-03-26 … 2025-11-25) and the stateless 2026-07-28.
+
+The server is stateless at heart: a request without a session is answered on
+its own, which is what lets a bare JSON-RPC post work. `initialize` still
+issues an `Mcp-Session-Id`, which buys clients cancellation, a GET stream and
+a binding: a session answers only to the credential that opened it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from passthrough.credentials import RequestCredentials, resolve
+from passthrough.errors import ProtocolError, SessionNotFound
+from passthrough.http._common import (
+    KEEPALIVE,
+    SSE_HEADERS,
+    json_response,
+    protocol_failure,
+    read_body,
+    require_json_body,
+    sse_event,
+    wants_sse_only,
+)
+from passthrough.http._keys import BINDING_KEY, DISPATCHER, MCP_SESSIONS, PRESENTED, SETTINGS
+from passthrough.http._sessions import McpSession
+from passthrough.protocol import SUPPORTED_VERSIONS, Exchange, jsonrpc, negotiate
+from passthrough.protocol._sdk import (
+    BATCHING_VERSIONS,
+    ERROR_CODE_HTTP_STATUS,
+    HANDSHAKE_PROTOCOL_VERSIONS,
+    HEADER_MISMATCH,
+    INVALID_REQUEST,
+    LATEST_HANDSHAKE_VERSION,
+    MCP_PROTOCOL_VERSION_HEADER,
+    MODERN_PROTOCOL_VERSIONS,
+    UNSUPPORTED_PROTOCOL_VERSION,
+    InboundLadderRejection,
+    classify_inbound_request,
+    find_duplicated_routing_header,
+    unsupported_protocol_version_rejection,
+)
+
+log = logging.getLogger("passthrough.http")
+
+SESSION_HEADER = "Mcp-Session-Id"
+REQUEST_CANCELLED = -32800
+
+
+def _session(request: web.Request) -> McpSession | None:
+    sid = request.headers.get(SESSION_HEADER)
+    if sid is None:
+        return None
+    binding = request[PRESENTED].binding(request.app[BINDING_KEY])
+    session: McpSession = request.app[MCP_SESSIONS].find(sid, binding)
+    return session
+
+
+async def post(request: web.Request) -> web.StreamResponse:
+    settings = request.app[SETTINGS]
+    require_json_body(request)
+    sse_only = wants_sse_only(request)
+    body = await read_body(request, settings.limits.max_body_bytes)
+    version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER)
+    if version in MODERN_PROTOCOL_VERSIONS:
+        return await _post_modern(request, body, version)
+    if version is not None and version not in HANDSHAKE_PROTOCOL_VERSIONS:
+        return _unsupported(version)
+    session = _session(request)
+    credentials = resolve(request[PRESENTED], settings)
+    value: Any = None
+    try:
+        value = jsonrpc.decode(body)
+        revision = version or (session.version if session else None)
+        batch = isinstance(value, list)
+        if batch and (not value or (revision is not None and revision not in BATCHING_VERSIONS)):
+            raise ProtocolError(INVALID_REQUEST, f"Batches are not allowed in revision {revision}")
+        messages = [jsonrpc.message(item) for item in (value if batch else [value])]
+        if batch and any(isinstance(m, jsonrpc.Request) and m.method == "initialize" for m in messages):
+            raise ProtocolError(INVALID_REQUEST, "initialize must not be part of a batch")
+    except ProtocolError as exc:
+        return protocol_failure(exc, rid=jsonrpc.request_id_of(value))
+
+    headers: dict[str, str] = {}
+    requests: list[jsonrpc.Request] = []
+    for msg in messages:
+        if isinstance(msg, jsonrpc.Notification):
+            if msg.method == "notifications/cancelled" and session is not None:
+                session.work.cancel((msg.params or {}).get("requestId"))
+        elif isinstance(msg, jsonrpc.Request):
+            if msg.method == "initialize":
+                agreed = negotiate((msg.params or {}).get("protocolVersion"))
+                session = request.app[MCP_SESSIONS].open(request[PRESENTED].binding(request.app[BINDING_KEY]), agreed)
+                headers[SESSION_HEADER] = session.id
+                revision = agreed
+            requests.append(msg)
+    if not requests:
+        return web.Response(status=202)
+
+    exchange = Exchange(credentials, revision or LATEST_HANDSHAKE_VERSION)
+    replies = await asyncio.gather(*(_answer(request, session, r, exchange) for r in requests))
+    payload: Any = replies if batch else replies[0]
+    if sse_only:
+        return web.Response(
+            body=sse_event("message", jsonrpc.encode(payload).decode()), headers={**SSE_HEADERS, **headers}
+        )
+    return json_response(payload, headers=headers)
+
+
+async def _answer(
+    request: web.Request, session: McpSession | None, msg: jsonrpc.Request, exchange: Exchange
+) -> dict[str, Any]:
+    dispatcher = request.app[DISPATCHER]
+    if session is None:
+        return await dispatcher.handle(msg, exchange)
+    task = session.work.start(dispatcher.handle(msg, exchange), key=msg.id)
+    try:
+        reply: dict[str, Any] = await task
+        return reply
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
+        return jsonrpc.error(msg.id, REQUEST_CANCELLED, "Request cancelled")
+
+
+def _unsupported(requested: str) -> web.Response:
+    data = {"supported": list(SUPPORTED_VERSIONS), "requested": requested}
+    err = jsonrpc.error(None, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data)
+    return json_response(err, 400)
+
+
+def _ladder_failure(rejection: InboundLadderRejection, rid: jsonrpc.RequestId | None) -> web.Response:
+    status = ERROR_CODE_HTTP_STATUS.get(rejection.code, 400)
+    return json_response(jsonrpc.error(rid, rejection.code, rejection.message, rejection.data), status)
+
+
+async def _post_modern(request: web.Request, body: bytes, version: str) -> web.StreamResponse:
+    """One self-contained request of revision 2026-07-28: no session, the envelope in `_meta`."""
+    credentials: RequestCredentials = resolve(request[PRESENTED], request.app[SETTINGS])
+    try:
+        value = jsonrpc.decode(body)
+    except ProtocolError as exc:
+        return protocol_failure(exc)
+    if isinstance(value, dict) and "id" not in value:
+        try:
+            jsonrpc.message(value)
+        except ProtocolError as exc:
+            return protocol_failure(exc)
+        rejection = unsupported_protocol_version_rejection(version)
+        return _ladder_failure(rejection, None) if rejection else web.Response(status=202)
+    try:
+        msg = jsonrpc.message(value)
+        if not isinstance(msg, jsonrpc.Request):
+            raise ProtocolError(INVALID_REQUEST, "Body must be a single JSON-RPC request or notification object")
+    except ProtocolError as exc:
+        return protocol_failure(exc, rid=jsonrpc.request_id_of(value))
+    raw = [(k, v) for k, v in request.headers.items()]
+    duplicated = find_duplicated_routing_header(raw)
+    if duplicated is not None:
+        return _ladder_failure(InboundLadderRejection(HEADER_MISMATCH, f"{duplicated} header appears more than once"), msg.id)
+    verdict = classify_inbound_request(value, headers={k.lower(): v for k, v in raw})
+    if isinstance(verdict, InboundLadderRejection):
+        return _ladder_failure(verdict, msg.id)
+    reply = await request.app[DISPATCHER].handle(msg, Exchange(credentials, verdict.protocol_version))
+    status = ERROR_CODE_HTTP_STATUS.get(reply["error"]["code"], 200) if "error" in reply else 200
+    return json_response(reply, status)
+
+
+async def get(request: web.Request) -> web.StreamResponse:
+    """An idle stream for server-initiated messages; passthrough sends none, only keepalives."""
+    if request.headers.get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS:
+        return web.Response(status=405, headers={"Allow": "POST"})
+    session = _session(request)
+    if session is None:
+        return web.Response(status=405, headers={"Allow": "POST, DELETE"}, text="GET needs an Mcp-Session-Id")
+    sessions = request.app[MCP_SESSIONS]
+    response = web.StreamResponse(headers=SSE_HEADERS)
+    await response.prepare(request)
+    keepalive = request.app[SETTINGS].limits.sse_keepalive_seconds
+    try:
+        while sessions.alive(session):
+            try:
+                await asyncio.wait_for(session.ended.wait(), keepalive)
+            except TimeoutError:
+                await response.write(KEEPALIVE)
+    except ConnectionResetError:
+        pass
+    return response
+
+
+async def delete(request: web.Request) -> web.StreamResponse:
+    session = _session(request)
+    if session is None:
+        raise SessionNotFound("DELETE needs the Mcp-Session-Id of a session to end")
+    request.app[MCP_SESSIONS].close(session)
+    return web.Response(status=204)

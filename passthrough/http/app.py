@@ -1,0 +1,66 @@
+"""The aiohttp application: routes, middlewares, and the resources opened and closed with it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Mapping
+
+import httpx
+from aiohttp import web
+
+from passthrough.http import _legacy, _streamable
+from passthrough.http._keys import BINDING_KEY, DISPATCHER, LEGACY_SESSIONS, MCP_SESSIONS, SETTINGS, UPSTREAMS
+from passthrough.http._middlewares import credential_headers, origin_guard, refusals
+from passthrough.http._sessions import LegacySessions, McpSessions
+from passthrough.protocol import Dispatcher
+from passthrough.providers import Upstream
+from passthrough.settings import Provider, Settings
+from passthrough.tools import build_registry
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    return web.json_response(
+        {
+            "status": "ok",
+            "providers": [p.name for p in settings.providers],
+            "tools": len(request.app[DISPATCHER].registry),
+        }
+    )
+
+
+def build_app(
+    settings: Settings, *, transports: Mapping[Provider, httpx.AsyncBaseTransport] | None = None
+) -> web.Application:
+    """The whole server; `transports` lets tests hand the upstream clients a mock transport."""
+    app = web.Application(
+        middlewares=[refusals, origin_guard, credential_headers],
+        client_max_size=settings.limits.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[BINDING_KEY] = secrets.token_bytes(32)
+    upstreams: dict[Provider, Upstream] = {
+        p.name: Upstream(p, settings.limits, transport=(transports or {}).get(p.name)) for p in settings.providers
+    }
+    app[UPSTREAMS] = upstreams
+    app[DISPATCHER] = Dispatcher(build_registry(settings), upstreams, settings)
+    limits = settings.limits
+    app[LEGACY_SESSIONS] = LegacySessions(limits.max_sessions, limits.max_inflight_per_session)
+    app[MCP_SESSIONS] = McpSessions(limits.max_sessions, limits.session_idle_seconds, limits.max_inflight_per_session)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        yield
+        app[LEGACY_SESSIONS].close_all()
+        app[MCP_SESSIONS].close_all()
+        for upstream in app[UPSTREAMS].values():
+            await upstream.aclose()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/sse", _legacy.open_stream)
+    app.router.add_post("/messages", _legacy.post_message)
+    app.router.add_post("/messages/", _legacy.post_message)
+    app.router.add_post("/mcp", _streamable.post)
+    app.router.add_get("/mcp", _streamable.get)
+    app.router.add_delete("/mcp", _streamable.delete)
+    return app

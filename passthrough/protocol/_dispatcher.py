@@ -1,0 +1,192 @@
+"""MCP method dispatch: one JSON-RPC request in, one JSON-RPC reply out, for every transport."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from passthrough import __version__
+from passthrough.credentials import RequestCredentials
+from passthrough.errors import ProtocolError, ToolError
+from passthrough.protocol import _jsonrpc as jsonrpc
+from passthrough.protocol._sdk import (
+    HANDSHAKE_PROTOCOL_VERSIONS,
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    LATEST_HANDSHAKE_VERSION,
+    METHOD_NOT_FOUND,
+    MODERN_PROTOCOL_VERSIONS,
+    SERVER_INFO_META_KEY,
+    params_problem,
+    shape_result,
+)
+from passthrough.providers import LABELS, Upstream
+from passthrough.settings import Provider, Settings
+from passthrough.tools import ToolContext, ToolRegistry, ToolResult, ToolSpec
+
+log = logging.getLogger("passthrough.protocol")
+
+SERVER_INFO = {"name": "passthrough", "title": "passthrough", "version": __version__}
+SUPPORTED_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
+_TOOLS_TTL_MS = 300_000
+_EMPTY_LISTS = {"resources/list": "resources", "resources/templates/list": "resourceTemplates", "prompts/list": "prompts"}
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """What the transport knows about one message: whose it is and which revision governs it."""
+
+    credentials: RequestCredentials
+    version: str = LATEST_HANDSHAKE_VERSION
+
+    @property
+    def modern(self) -> bool:
+        return self.version in MODERN_PROTOCOL_VERSIONS
+
+
+def negotiate(requested: Any) -> str:
+    """The handshake revision to answer an initialize with: the client's if we speak it, else our latest."""
+    return requested if requested in HANDSHAKE_PROTOCOL_VERSIONS else LATEST_HANDSHAKE_VERSION
+
+
+def _validation_text(tool: str, exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors()[:8]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "arguments"
+        if err.get("type") == "extra_forbidden":
+            problems.append(f"unknown argument '{where}'")
+        else:
+            problems.append(f"{where}: {err.get('msg', 'invalid')}")
+    return f"Invalid arguments for {tool}: " + "; ".join(problems) + "."
+
+
+class Dispatcher:
+    def __init__(self, registry: ToolRegistry, upstreams: Mapping[Provider, Upstream], settings: Settings) -> None:
+        self._registry = registry
+        self._upstreams = upstreams
+        self._settings = settings
+        self._tool_list = [self._describe(tool) for tool in registry]
+        self._instructions = self._make_instructions()
+
+    @property
+    def registry(self) -> ToolRegistry:
+        return self._registry
+
+    def _describe(self, tool: ToolSpec) -> dict[str, Any]:
+        return {
+            "name": tool.name,
+            "title": tool.title,
+            "description": tool.description,
+            "inputSchema": tool.input_schema,
+            "annotations": tool.annotations,
+        }
+
+    def _make_instructions(self) -> str:
+        configured = [p for p in self._settings.providers]
+        if not configured:
+            return "passthrough has no provider configured on this server, so it offers no tools."
+        names = ", ".join(f"{LABELS[p.name]} ({p.deployment})" for p in configured)
+        text = (
+            f"Tools for {names}. Each request acts as the user whose credentials the client sends "
+            "(X-Jira-Token, X-Confluence-Token, X-OpenProject-Key or Authorization: Bearer). "
+            "Text you write is Markdown; results are Markdown text plus structured content."
+        )
+        if self._settings.read_only:
+            text += " This server is read-only: write tools are not available."
+        return text
+
+    def capabilities(self) -> dict[str, Any]:
+        return {"tools": {"listChanged": False}}
+
+    async def handle(self, request: jsonrpc.Request, exchange: Exchange) -> dict[str, Any]:
+        """The JSON-RPC reply to `request`; never raises for anything a client can send."""
+        try:
+            body = await self._route(request, exchange)
+        except ProtocolError as exc:
+            return jsonrpc.error(request.id, exc.code, exc.message, exc.data)
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("internal error handling %s (ref %s)", request.method, ref)
+            return jsonrpc.error(request.id, INTERNAL_ERROR, f"Internal error (reference {ref})")
+        return jsonrpc.result(request.id, shape_result(request.method, exchange.version, body))
+
+    async def _route(self, request: jsonrpc.Request, exchange: Exchange) -> dict[str, Any]:
+        method, params = request.method, request.params or {}
+        problem = params_problem(method, exchange.version, request.params)
+        if problem is not None:
+            raise ProtocolError(INVALID_PARAMS, f"Invalid params for {method}: {problem}")
+        if method == "tools/call":
+            return await self._call_tool(params, exchange)
+        if method == "tools/list":
+            listing: dict[str, Any] = {"tools": self._tool_list}
+            if exchange.modern:
+                listing.update(ttlMs=_TOOLS_TTL_MS, cacheScope="public")
+            return listing
+        if method == "initialize" and not exchange.modern:
+            return {
+                "protocolVersion": negotiate(params.get("protocolVersion")),
+                "capabilities": self.capabilities(),
+                "serverInfo": SERVER_INFO,
+                "instructions": self._instructions,
+            }
+        if method == "server/discover":
+            return {
+                "supportedVersions": list(SUPPORTED_VERSIONS),
+                "capabilities": self.capabilities(),
+                "instructions": self._instructions,
+                "ttlMs": _TOOLS_TTL_MS,
+                "cacheScope": "public",
+                "_meta": {SERVER_INFO_META_KEY: SERVER_INFO},
+            }
+        if method in ("ping", "logging/setLevel") and not exchange.modern:
+            return {}
+        if method in _EMPTY_LISTS:
+            return {_EMPTY_LISTS[method]: []}
+        raise ProtocolError(METHOD_NOT_FOUND, f"Method not found: {method}")
+
+    async def _call_tool(self, params: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
+        name = params.get("name")
+        tool = self._registry.get(name) if isinstance(name, str) else None
+        if tool is None:
+            hint = " (this server is read-only, so write tools are off)" if self._registry.withheld(str(name)) else ""
+            raise ProtocolError(INVALID_PARAMS, f"Unknown tool: {name}{hint}")
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            arguments = tool.arguments.model_validate(params.get("arguments") or {})
+            result = await tool.handler(ToolContext(exchange.credentials, self._upstreams), arguments)
+        except ValidationError as exc:
+            outcome = "invalid-arguments"
+            result = ToolResult(_validation_text(tool.name, exc))
+            return _tool_error(result.text)
+        except ToolError as exc:
+            outcome = type(exc).__name__
+            return _tool_error(exc.message)
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            outcome = "internal-error"
+            log.exception("tool %s failed (ref %s)", tool.name, ref)
+            return _tool_error(f"{tool.name} failed inside passthrough (reference {ref}); the request may be retried.")
+        finally:
+            cred = exchange.credentials.get(tool.provider)
+            log.info(
+                "tool %s %s in %.1f ms (credential %s)",
+                tool.name,
+                outcome,
+                (time.perf_counter() - started) * 1000,
+                f"{cred.fingerprint} from {cred.source}" if cred else "none",
+            )
+        out: dict[str, Any] = {"content": [{"type": "text", "text": result.text}], "isError": False}
+        if result.structured is not None:
+            out["structuredContent"] = result.structured
+        return out
+
+
+def _tool_error(text: str) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": text}], "isError": True}

@@ -1,0 +1,3 @@
+from passthrough.providers.jira._client import JiraClient, SearchPage, segment
+
+__all__ = ["JiraClient", "SearchPage", "segment"]

@@ -1,0 +1,222 @@
+"""Server configuration, read once from a mapping (the environment, or a dict in tests)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from passthrough.errors import ConfigError
+
+Provider = Literal["jira", "confluence", "openproject"]
+Deployment = Literal["cloud", "server"]
+FallbackPolicy = Literal["apikey", "open", "off"]
+
+PROVIDERS: tuple[Provider, ...] = ("jira", "confluence", "openproject")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GlobalCredential(_Frozen):
+    """A server-side fallback credential; `username` set means Basic, else Bearer."""
+
+    username: str | None = None
+    secret: SecretStr
+
+
+class ProviderSettings(_Frozen):
+    name: Provider
+    url: str
+    deployment: Deployment
+    fallback: GlobalCredential | None = None
+
+
+class Limits(_Frozen):
+    max_body_bytes: int = 1 << 20
+    max_header_bytes: int = 8192
+    max_sessions: int = 10_000
+    max_inflight_per_session: int = 32
+    session_idle_seconds: float = 3600.0
+    sse_keepalive_seconds: float = 15.0
+    upstream_timeout_seconds: float = 30.0
+    upstream_connect_timeout_seconds: float = 10.0
+    upstream_max_connections: int = 100
+    retry_attempts: int = 3
+    retry_after_floor_seconds: float = 0.25
+    retry_after_cap_seconds: float = 10.0
+
+
+class Settings(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    providers: tuple[ProviderSettings, ...] = ()
+    api_key_digests: tuple[str, ...] = ()
+    fallback: FallbackPolicy = "off"
+    fallback_explicit: bool = False
+    read_only: bool = False
+    allowed_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    limits: Limits = Limits()
+
+    def provider(self, name: Provider) -> ProviderSettings | None:
+        for p in self.providers:
+            if p.name == name:
+                return p
+        return None
+
+    def with_bind(self, host: str | None, port: int | None) -> Settings:
+        """The same settings bound elsewhere; the default fallback follows the new address."""
+        update: dict[str, object] = {}
+        if host is not None:
+            update["host"] = host
+        if port is not None:
+            update["port"] = port
+        changed = self.model_copy(update=update)
+        if not changed.fallback_explicit:
+            changed = changed.model_copy(
+                update={"fallback": _default_fallback(changed.api_key_digests, changed.host)}
+            )
+        return changed
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _default_fallback(digests: tuple[str, ...], host: str) -> FallbackPolicy:
+    if digests:
+        return "apikey"
+    return "open" if is_loopback(host) else "off"
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http(s) URL with a host")
+    if parts.username or parts.password:
+        raise ConfigError(f"{name} must not carry credentials; use the credential variables")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{name} must not have a query or fragment")
+    return raw.rstrip("/")
+
+
+def _deployment(env: Mapping[str, str], name: str, url: str) -> Deployment:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("cloud", "server"):
+        return raw  # type: ignore[return-value]
+    if raw in ("datacenter", "data-center", "dc"):
+        return "server"
+    if raw:
+        raise ConfigError(f"{name} must be cloud or server, not {raw!r}")
+    host = urlsplit(url).hostname or ""
+    return "cloud" if host.endswith(".atlassian.net") else "server"
+
+
+def _atlassian_fallback(env: Mapping[str, str], prefix: str) -> GlobalCredential | None:
+    pat = env.get(f"{prefix}_PERSONAL_TOKEN", "").strip()
+    user = env.get(f"{prefix}_USERNAME", "").strip()
+    token = env.get(f"{prefix}_API_TOKEN", "").strip()
+    if user and token:
+        return GlobalCredential(username=user, secret=SecretStr(token))
+    if bool(user) != bool(token):
+        raise ConfigError(f"{prefix}_USERNAME and {prefix}_API_TOKEN go together")
+    if pat:
+        return GlobalCredential(secret=SecretStr(pat))
+    return None
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number") from None
+    if not 0 < value < 65536 and name.endswith("PORT"):
+        raise ConfigError(f"{name} must be a port number")
+    return value
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build settings from `env`; raises ConfigError with a message naming the variable."""
+    providers: list[ProviderSettings] = []
+    for name, prefix in (("jira", "JIRA"), ("confluence", "CONFLUENCE")):
+        url = _url(env, f"{prefix}_URL")
+        if url is None:
+            continue
+        providers.append(
+            ProviderSettings(
+                name=name,  # type: ignore[arg-type]
+                url=url,
+                deployment=_deployment(env, f"{prefix}_DEPLOYMENT", url),
+                fallback=_atlassian_fallback(env, prefix),
+            )
+        )
+    op_url = _url(env, "OPENPROJECT_URL")
+    if op_url is not None:
+        key = env.get("OPENPROJECT_API_KEY", "").strip()
+        providers.append(
+            ProviderSettings(
+                name="openproject",
+                url=op_url,
+                deployment="server",
+                fallback=GlobalCredential(username="apikey", secret=SecretStr(key)) if key else None,
+            )
+        )
+
+    digests = tuple(d.strip().lower() for d in env.get("PASSTHROUGH_API_KEY_HASHES", "").split(",") if d.strip())
+    for d in digests:
+        if not _DIGEST.match(d):
+            raise ConfigError("PASSTHROUGH_API_KEY_HASHES must hold SHA-256 hex digests (64 hex characters)")
+
+    host = env.get("PASSTHROUGH_HOST", "").strip() or "127.0.0.1"
+    port = _int(env, "PASSTHROUGH_PORT", 8000)
+    raw_policy = env.get("PASSTHROUGH_FALLBACK", "").strip().lower()
+    if raw_policy and raw_policy not in ("apikey", "open", "off"):
+        raise ConfigError(f"PASSTHROUGH_FALLBACK must be apikey, open or off, not {raw_policy!r}")
+    if raw_policy == "apikey" and not digests:
+        raise ConfigError("PASSTHROUGH_FALLBACK=apikey needs PASSTHROUGH_API_KEY_HASHES")
+    policy: FallbackPolicy = raw_policy or _default_fallback(digests, host)  # type: ignore[assignment]
+
+    origins = tuple(o.strip().rstrip("/") for o in env.get("PASSTHROUGH_ALLOWED_ORIGINS", "").split(",") if o.strip())
+    limits = Limits(
+        max_body_bytes=_int(env, "PASSTHROUGH_MAX_BODY_BYTES", Limits().max_body_bytes),
+        max_sessions=_int(env, "PASSTHROUGH_MAX_SESSIONS", Limits().max_sessions),
+    )
+    return Settings(
+        host=host,
+        port=port,
+        providers=tuple(providers),
+        api_key_digests=digests,
+        fallback=policy,
+        fallback_explicit=bool(raw_policy),
+        read_only=_flag(env, "PASSTHROUGH_READ_ONLY"),
+        allowed_origins=origins,
+        log_level=(env.get("PASSTHROUGH_LOG_LEVEL", "").strip() or "INFO").upper(),
+        limits=limits,
+    )

@@ -1,0 +1,6 @@
+"""Tools: specs (name, arguments, annotations, handler) and the registry built from settings."""
+
+from passthrough.tools._registry import ToolRegistry, all_tools, build_registry
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+
+__all__ = ["Arguments", "ToolContext", "ToolRegistry", "ToolResult", "ToolSpec", "all_tools", "build_registry"]

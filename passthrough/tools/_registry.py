@@ -1,0 +1,47 @@
+"""The tool registry, assembled from settings when the app is built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from passthrough.settings import Settings
+from passthrough.tools._spec import ToolSpec
+
+
+class ToolRegistry:
+    def __init__(self, tools: Iterable[ToolSpec], withheld: Iterable[str] = ()) -> None:
+        self._tools = {tool.name: tool for tool in tools}
+        self._withheld = frozenset(withheld)
+
+    def __iter__(self) -> Iterator[ToolSpec]:
+        return iter(self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def get(self, name: str) -> ToolSpec | None:
+        return self._tools.get(name)
+
+    def withheld(self, name: str) -> bool:
+        """True for a write tool that read-only mode removed (so errors can say why)."""
+        return name in self._withheld
+
+
+def all_tools() -> tuple[ToolSpec, ...]:
+    from passthrough.tools.jira import JIRA_TOOLS
+
+    return JIRA_TOOLS
+
+
+def build_registry(settings: Settings, tools: Iterable[ToolSpec] | None = None) -> ToolRegistry:
+    configured = {p.name for p in settings.providers}
+    chosen: list[ToolSpec] = []
+    withheld: list[str] = []
+    for tool in all_tools() if tools is None else tools:
+        if tool.provider not in configured:
+            continue
+        if settings.read_only and not tool.read_only:
+            withheld.append(tool.name)
+            continue
+        chosen.append(tool)
+    return ToolRegistry(chosen, withheld)

@@ -1,0 +1,115 @@
+"""The read tools the core ships: who am I, one issue, a JQL search."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from passthrough.providers.jira import JiraClient
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools.jira._render import brief, detail, issue_text, list_line, person
+
+IssueKey = Annotated[
+    str,
+    Field(
+        pattern=r"^([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$",
+        max_length=64,
+        description="Issue key such as PROJ-123 (or the numeric issue id)",
+    ),
+]
+
+
+def jira(ctx: ToolContext) -> JiraClient:
+    upstream, credential = ctx.upstream("jira")
+    return JiraClient(upstream, credential)
+
+
+class NoArguments(Arguments):
+    pass
+
+
+async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:
+    client = jira(ctx)
+    me = await client.myself()
+    data = {
+        "display_name": me.get("displayName"),
+        "email": me.get("emailAddress"),
+        "account_id": me.get("accountId"),
+        "username": me.get("name"),
+        "active": me.get("active"),
+        "time_zone": me.get("timeZone"),
+        "deployment": "cloud" if client.cloud else "server",
+    }
+    ident = data["account_id"] or data["username"]
+    text = f"Signed in to Jira ({client.base_url}) as {person(me) or 'an unnamed user'}"
+    if data["email"]:
+        text += f" <{data['email']}>"
+    if ident:
+        text += f", {'account id' if data['account_id'] else 'username'} {ident}"
+    return ToolResult(text + ".", {k: v for k, v in data.items() if v is not None})
+
+
+class GetIssue(Arguments):
+    issue_key: IssueKey
+    comment_limit: Annotated[int, Field(ge=0, le=50, description="How many of the latest comments to include")] = 5
+
+
+async def get_issue(ctx: ToolContext, args: GetIssue) -> ToolResult:
+    client = jira(ctx)
+    issue = await client.issue(args.issue_key)
+    d = detail(issue, client, args.comment_limit)
+    return ToolResult(issue_text(d), d)
+
+
+class Search(Arguments):
+    jql: Annotated[str, Field(min_length=1, max_length=4000, description="JQL, e.g. project = PROJ AND status = 'In Progress' ORDER BY updated DESC")]
+    max_results: Annotated[int, Field(ge=1, le=100, description="Issues per page")] = 20
+    page_token: Annotated[str | None, Field(max_length=2000, description="next_page_token from the previous page")] = None
+
+
+async def search(ctx: ToolContext, args: Search) -> ToolResult:
+    client = jira(ctx)
+    page = await client.search(args.jql, args.max_results, args.page_token)
+    briefs = [brief(issue, client) for issue in page.issues]
+    structured: dict[str, Any] = {"issues": briefs, "next_page_token": page.next_page_token}
+    if page.total is not None:
+        structured["total"] = page.total
+    if not briefs:
+        head = "No issues match."
+    elif page.total is not None:
+        head = f"{len(briefs)} of {page.total} issues:"
+    else:
+        head = f"{len(briefs)} issues:"
+    lines = [head, *(list_line(b) for b in briefs)]
+    if page.next_page_token:
+        lines += ["", f'More results: call jira_search with the same jql and page_token="{page.next_page_token}".']
+    return ToolResult("\n".join(lines) + "\n", structured)
+
+
+READ_TOOLS = (
+    ToolSpec(
+        name="jira_get_myself",
+        title="Jira: who am I",
+        description="Show the Jira account the request's credential belongs to (name, email, account id).",
+        provider="jira",
+        arguments=NoArguments,
+        handler=get_myself,
+    ),
+    ToolSpec(
+        name="jira_get_issue",
+        title="Jira: get issue",
+        description="Get one Jira issue by key: summary, status, people, dates, description (Markdown) and latest comments.",
+        provider="jira",
+        arguments=GetIssue,
+        handler=get_issue,
+    ),
+    ToolSpec(
+        name="jira_search",
+        title="Jira: search issues (JQL)",
+        description="Search Jira issues with JQL. Returns one page; pass next_page_token back as page_token for the next.",
+        provider="jira",
+        arguments=Search,
+        handler=search,
+    ),
+)

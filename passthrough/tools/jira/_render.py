@@ -1,0 +1,106 @@
+"""Jira payloads → compact readable text for the model, and the key fields as structured content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from passthrough.markup import adf_to_markdown, wiki_to_markdown
+from passthrough.providers.jira import JiraClient
+
+
+def rich_text(value: Any) -> str:
+    """A Jira rich-text field (ADF on Cloud v3, wiki markup on v2) as Markdown."""
+    if isinstance(value, dict):
+        return adf_to_markdown(value)
+    if isinstance(value, str):
+        return wiki_to_markdown(value)
+    return ""
+
+
+def _name(value: Any, *keys: str) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    for key in keys:
+        found = value.get(key)
+        if isinstance(found, str) and found:
+            return found
+    return None
+
+
+def person(value: Any) -> str | None:
+    return _name(value, "displayName", "name", "emailAddress", "accountId")
+
+
+def brief(issue: dict[str, Any], client: JiraClient) -> dict[str, Any]:
+    """The fields a list of issues shows."""
+    fields = issue.get("fields") or {}
+    key = str(issue.get("key", ""))
+    return {
+        "key": key,
+        "id": str(issue.get("id", "")),
+        "summary": fields.get("summary") or "",
+        "status": _name(fields.get("status"), "name"),
+        "issue_type": _name(fields.get("issuetype"), "name"),
+        "priority": _name(fields.get("priority"), "name"),
+        "assignee": person(fields.get("assignee")),
+        "project": _name(fields.get("project"), "key"),
+        "updated": fields.get("updated"),
+        "url": client.browse_url(key) if key else None,
+    }
+
+
+def detail(issue: dict[str, Any], client: JiraClient, comment_limit: int) -> dict[str, Any]:
+    fields = issue.get("fields") or {}
+    out = brief(issue, client)
+    comments_block = fields.get("comment") or {}
+    comments = list(comments_block.get("comments") or [])
+    out.update(
+        {
+            "reporter": person(fields.get("reporter")),
+            "created": fields.get("created"),
+            "labels": list(fields.get("labels") or []),
+            "parent": (fields.get("parent") or {}).get("key"),
+            "description": rich_text(fields.get("description")),
+            "comment_total": comments_block.get("total", len(comments)),
+            "comments": [
+                {
+                    "id": str(c.get("id", "")),
+                    "author": person(c.get("author")),
+                    "created": c.get("created"),
+                    "body": rich_text(c.get("body")),
+                }
+                for c in comments[-comment_limit:]
+            ]
+            if comment_limit > 0
+            else [],
+        }
+    )
+    return out
+
+
+def _line(parts: list[tuple[str, Any]]) -> str:
+    return " | ".join(f"{label}: {value}" for label, value in parts if value)
+
+
+def issue_text(d: dict[str, Any]) -> str:
+    lines = [f"# {d['key']}: {d['summary']}"]
+    lines.append(_line([("Status", d["status"]), ("Type", d["issue_type"]), ("Priority", d["priority"])]))
+    lines.append(_line([("Assignee", d["assignee"] or "Unassigned"), ("Reporter", d.get("reporter"))]))
+    lines.append(_line([("Created", d.get("created")), ("Updated", d["updated"]), ("Parent", d.get("parent"))]))
+    if d.get("labels"):
+        lines.append("Labels: " + ", ".join(d["labels"]))
+    if d["url"]:
+        lines.append(f"URL: {d['url']}")
+    lines = [line for line in lines if line]
+    lines += ["", "## Description", "", d.get("description") or "_No description._"]
+    if d.get("comments"):
+        shown, total = len(d["comments"]), d.get("comment_total", len(d["comments"]))
+        lines += ["", f"## Comments ({shown} of {total})" if total != shown else f"## Comments ({total})"]
+        for c in d["comments"]:
+            lines += ["", f"**{c['author'] or 'Someone'}** — {c['created']}", "", c["body"]]
+    return "\n".join(lines).strip() + "\n"
+
+
+def list_line(b: dict[str, Any]) -> str:
+    extras = ", ".join(x for x in (b["issue_type"], b["priority"], f"assignee {b['assignee']}" if b["assignee"] else "unassigned") if x)
+    return f"- {b['key']} [{b['status'] or '?'}] {b['summary']} ({extras})"

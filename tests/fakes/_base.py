@@ -1,0 +1,272 @@
+"""Generic machinery for fake upstream servers: recording, injected faults, serving on a local port.
+
+A concrete fake (Jira, Confluence, OpenProject) subclasses :class:`FakeUpstream`, adds its routes in
+``setup_routes`` and may override ``identify`` (who a request authenticates as), ``extra_middlewares``
+(its own auth/error handling, run after recording and faults) and ``default_fault_body``.
+
+Middleware order for every request::
+
+    record  ->  delay  ->  identify  ->  faults  ->  subclass middlewares  ->  route handler
+
+Recording wraps everything, so 401s, 404s and injected faults are all recorded with the status that was
+actually answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+
+JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
+TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    """Who a request authenticates as, decided once per request by ``FakeUpstream.identify``.
+
+    ``rejected`` is true when credentials were presented but are not valid (the request must get a 401).
+    """
+
+    identity: str | None = None
+    auth_via: str | None = None
+    cookie_identity: str | None = None
+    rejected: bool = False
+
+
+ANONYMOUS = AuthResult()
+AUTH_KEY = web.RequestKey("fake_upstream_auth", AuthResult)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake received it, and what the fake made of it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    identity: str | None
+    auth_via: str | None
+    cookie_identity: str | None
+    status: int
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or None when it is empty or not JSON."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+
+@dataclass
+class Fault:
+    """An injected answer, used instead of the real one for the next ``times`` matching requests.
+
+    ``body`` is JSON-serialised when it is a dict or list, sent as text when it is a str, sent raw when it
+    is bytes; when None the fake's default error body for ``status`` is used.
+    """
+
+    status: int
+    body: object = None
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+    path_contains: str = ""
+    method: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.times <= 0:
+            return False
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return self.path_contains in path
+
+
+def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON answer with the exact content type Atlassian products send."""
+    return web.Response(
+        status=status,
+        body=json.dumps(data, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": JSON_CONTENT_TYPE, **(headers or {})},
+    )
+
+
+def text_response(text: str, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status,
+        body=text.encode("utf-8"),
+        headers={"Content-Type": TEXT_CONTENT_TYPE, **(headers or {})},
+    )
+
+
+def _raw_path(request: web.Request) -> str:
+    return request.raw_path.split("?", 1)[0]
+
+
+def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for name, value in pairs:
+        result.setdefault(name, value)
+    return result
+
+
+def _lower_headers(request: web.Request) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for name, value in request.headers.items():
+        key = name.lower()
+        result[key] = f"{result[key]}, {value}" if key in result else value
+    return result
+
+
+class FakeUpstream:
+    """Base of all fakes: keeps the request log and the fault queue, serves the app on 127.0.0.1."""
+
+    host = "127.0.0.1"
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self.faults: list[Fault] = []
+        self.delay: float = 0.0
+        self._url: str | None = None
+        self.app: web.Application = self._build_app()
+
+    # ----------------------------------------------------------------- hooks for subclasses
+
+    def setup_routes(self, app: web.Application) -> None:
+        """Add the fake's routes to ``app``."""
+
+    def extra_middlewares(self) -> list[Middleware]:
+        """Middlewares run after recording and faults, in order, before the route handler."""
+        return []
+
+    def identify(self, request: web.Request) -> AuthResult:
+        """Who the request authenticates as; must not change any state."""
+        return ANONYMOUS
+
+    def default_fault_body(self, status: int) -> object:
+        """Body for a Fault that has none."""
+        return None
+
+    # ----------------------------------------------------------------- public API
+
+    @property
+    def url(self) -> str:
+        """Base URL while serving, e.g. ``http://127.0.0.1:43123`` (no trailing slash)."""
+        if self._url is None:
+            raise RuntimeError(f"{type(self).__name__} is not being served; use `async with fake.serve()`")
+        return self._url
+
+    @url.setter
+    def url(self, value: str | None) -> None:
+        self._url = value.rstrip("/") if value else None
+
+    def add_fault(self, fault: Fault) -> Fault:
+        self.faults.append(fault)
+        return fault
+
+    def clear_requests(self) -> None:
+        self.requests.clear()
+
+    def requests_to(self, path_part: str) -> list[RecordedRequest]:
+        """Recorded requests whose raw path ends with or contains ``path_part``."""
+        return [r for r in self.requests if path_part in r.path]
+
+    @contextlib.asynccontextmanager
+    async def serve(self) -> AsyncIterator[str]:
+        """Serve on 127.0.0.1 with an ephemeral port; yields (and sets ``self.url`` to) the base URL."""
+        if self.app.frozen:  # an app is bound to the loop of its first runner; state lives on self
+            self.app = self._build_app()
+        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, 0)
+            await site.start()
+            port = runner.addresses[0][1]
+            self.url = f"http://{self.host}:{port}"
+            yield self.url
+        finally:
+            self.url = None
+            await runner.cleanup()
+
+    # ----------------------------------------------------------------- machinery
+
+    def _build_app(self) -> web.Application:
+        middlewares: list[Middleware] = [self._record_middleware, self._fault_middleware]
+        middlewares.extend(self.extra_middlewares())
+        app = web.Application(middlewares=[web.middleware(m) for m in middlewares])
+        self.setup_routes(app)
+        return app
+
+    async def _record_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        body = await request.read()
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)
+        auth = self.identify(request)
+        request[AUTH_KEY] = auth
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as exc:
+            status = exc.status
+            raise
+        finally:
+            self.requests.append(
+                RecordedRequest(
+                    method=request.method,
+                    path=_raw_path(request),
+                    query=_first_values(request.query.items()),
+                    headers=_lower_headers(request),
+                    body=body,
+                    identity=auth.identity,
+                    auth_via=auth.auth_via,
+                    cookie_identity=auth.cookie_identity,
+                    status=status,
+                )
+            )
+
+    async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = _raw_path(request)
+        for fault in self.faults:
+            if fault.matches(request.method, path):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+                return self._fault_response(fault)
+        return await handler(request)
+
+    def _fault_response(self, fault: Fault) -> web.Response:
+        body = fault.body if fault.body is not None else self.default_fault_body(fault.status)
+        if body is None or fault.status in (204, 304):
+            response = web.Response(status=fault.status, reason=_reason(fault.status))
+        elif isinstance(body, bytes):
+            response = web.Response(status=fault.status, reason=_reason(fault.status), body=body)
+        elif isinstance(body, str):
+            response = text_response(body, fault.status)
+        else:
+            response = json_response(body, fault.status)
+        for name, value in fault.headers.items():
+            response.headers[name] = value
+        return response
+
+
+def _reason(status: int) -> str | None:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return None

@@ -1,0 +1,148 @@
+import base64
+
+import pytest
+from multidict import CIMultiDict
+
+from passthrough.credentials import digest, extract, new_api_key, resolve
+from passthrough.errors import BadHeader, InvalidApiKey
+from passthrough.settings import load_settings
+
+KEY, KEY_DIGEST = new_api_key()
+BASE_ENV = {
+    "JIRA_URL": "https://jira.example.com",
+    "CONFLUENCE_URL": "https://acme.atlassian.net/wiki",
+    "OPENPROJECT_URL": "https://op.example.com",
+}
+SHARED = {
+    "JIRA_PERSONAL_TOKEN": "shared-jira-pat",
+    "CONFLUENCE_USERNAME": "bot@acme.com",
+    "CONFLUENCE_API_TOKEN": "shared-conf-token",
+    "OPENPROJECT_API_KEY": "shared-op-key",
+}
+
+
+def settings(**extra: str):
+    return load_settings({**BASE_ENV, **extra})
+
+
+def creds(headers: dict[str, str], **env: str):
+    return resolve(extract(CIMultiDict(headers)), settings(**env))
+
+
+def test_product_header_beats_authorization():
+    c = creds({"X-Jira-Token": "jira-own", "Authorization": "Bearer general"})
+    assert c.jira is not None and c.jira.authorization() == "Bearer jira-own"
+    assert c.confluence is not None and c.confluence.authorization() == "Bearer general"
+    assert c.openproject is None, "Authorization must never go to OpenProject"
+
+
+def test_email_makes_basic_for_that_product_only():
+    c = creds({"X-Jira-Token": "tok", "X-Jira-Email": "a@b.com", "X-Confluence-Token": "ctok"})
+    assert c.jira is not None
+    assert c.jira.authorization() == "Basic " + base64.b64encode(b"a@b.com:tok").decode()
+    assert c.confluence is not None and c.confluence.authorization() == "Bearer ctok"
+
+
+def test_openproject_key_goes_as_apikey_basic():
+    c = creds({"X-OpenProject-Key": "k123"})
+    assert c.openproject is not None
+    assert c.openproject.authorization() == "Basic " + base64.b64encode(b"apikey:k123").decode()
+
+
+@pytest.mark.parametrize(
+    ("policy", "api_key", "expect_shared"),
+    [
+        ("open", None, True),
+        ("off", None, False),
+        ("apikey", None, False),
+        ("apikey", KEY, True),
+    ],
+)
+def test_fallback_policy(policy, api_key, expect_shared):
+    headers = {"X-MCP-API-Key": api_key} if api_key else {}
+    c = creds(headers, PASSTHROUGH_FALLBACK=policy, PASSTHROUGH_API_KEY_HASHES=KEY_DIGEST, **SHARED)
+    if expect_shared:
+        assert c.jira is not None and c.jira.source == "global"
+        assert c.confluence is not None and c.confluence.scheme == "basic"
+        assert c.openproject is not None and c.openproject.source == "global"
+    else:
+        assert c.jira is None and c.confluence is None and c.openproject is None
+
+
+def test_own_header_wins_over_shared_even_when_open():
+    c = creds({"X-Jira-Token": "mine"}, PASSTHROUGH_FALLBACK="open", **SHARED)
+    assert c.jira is not None and c.jira.source == "header" and c.jira.secret == "mine"
+
+
+def test_default_policy_depends_on_digests_and_bind_address():
+    assert load_settings(BASE_ENV).fallback == "open"
+    assert load_settings({**BASE_ENV, "PASSTHROUGH_HOST": "0.0.0.0"}).fallback == "off"
+    assert load_settings({**BASE_ENV, "PASSTHROUGH_API_KEY_HASHES": KEY_DIGEST}).fallback == "apikey"
+    assert load_settings(BASE_ENV).with_bind("0.0.0.0", None).fallback == "off"
+
+
+def test_unknown_api_key_is_refused():
+    other, _ = new_api_key()
+    with pytest.raises(InvalidApiKey):
+        creds({"X-MCP-API-Key": other}, PASSTHROUGH_API_KEY_HASHES=KEY_DIGEST)
+    with pytest.raises(InvalidApiKey):
+        extract(CIMultiDict({"X-MCP-API-Key": "not-a-key"}))
+
+
+def test_digest_is_sha256_of_key():
+    import hashlib
+
+    assert digest(KEY) == hashlib.sha256(KEY.encode()).hexdigest() == KEY_DIGEST
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Jira-Token": "abc\x01def"},
+        {"X-Jira-Token": "has space"},
+        {"X-Jira-Token": "x" * 5000},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer "},
+        {"X-Jira-Email": "no-at-sign"},
+        {"X-Jira-Email": "a:b@c.d"},
+    ],
+    ids=["control", "space", "huge", "basic-auth", "empty-bearer", "bad-email", "colon-email"],
+)
+def test_hostile_header_values_are_refused_without_echo(headers):
+    with pytest.raises(BadHeader) as info:
+        extract(CIMultiDict(headers))
+    secret = next(iter(headers.values())).removeprefix("Bearer ").removeprefix("Basic ").strip()
+    if len(secret) >= 3:
+        assert secret not in info.value.message
+
+
+def test_duplicate_header_is_refused():
+    h = CIMultiDict()
+    h.add("X-Jira-Token", "a")
+    h.add("X-Jira-Token", "b")
+    with pytest.raises(BadHeader):
+        extract(h)
+
+
+def test_secrets_stay_out_of_repr():
+    c = creds({"X-Jira-Token": "supersecret-1", "X-Jira-Email": "me@x.io", "X-OpenProject-Key": "opsecret-2"})
+    p = extract(CIMultiDict({"X-Jira-Token": "supersecret-1", "Authorization": "Bearer bearersecret-3"}))
+    for text in (repr(c), str(c.jira), repr(p), repr(c.jira)):
+        assert "supersecret-1" not in text and "opsecret-2" not in text and "bearersecret-3" not in text
+
+
+def test_overlay_refuses_another_identity_and_adds_missing():
+    base = extract(CIMultiDict({"X-Jira-Token": "alice"}))
+    assert extract(CIMultiDict({"X-Jira-Token": "mallory"})).over(base) is None
+    merged = extract(CIMultiDict({"X-Confluence-Token": "alice-conf"})).over(base)
+    assert merged is not None and merged.jira_token == "alice" and merged.confluence_token == "alice-conf"
+    assert extract(CIMultiDict({})).over(base) == base
+
+
+def test_binding_is_keyed_and_distinguishes_credentials():
+    a = extract(CIMultiDict({"X-Jira-Token": "alice"}))
+    b = extract(CIMultiDict({"X-Jira-Token": "bob"}))
+    assert a.binding(b"k1") == extract(CIMultiDict({"X-Jira-Token": "alice"})).binding(b"k1")
+    assert a.binding(b"k1") != b.binding(b"k1")
+    assert a.binding(b"k1") != a.binding(b"k2")
+    assert "alice" not in a.binding(b"k1")
