@@ -157,7 +157,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number") from None
-    if not 0 < value < 65536 and name.endswith("PORT"):
+    if not 0 <= value < 65536 and name.endswith("PORT"):
         raise ConfigError(f"{name} must be a port number")
     return value
 

@@ -114,6 +114,8 @@ class Dispatcher:
             ref = uuid.uuid4().hex[:8]
             log.exception("internal error handling %s (ref %s)", request.method, ref)
             return jsonrpc.error(request.id, INTERNAL_ERROR, f"Internal error (reference {ref})")
+        if exchange.modern:
+            body.setdefault("resultType", "complete")
         return jsonrpc.result(request.id, shape_result(request.method, exchange.version, body))
 
     async def _route(self, request: jsonrpc.Request, exchange: Exchange) -> dict[str, Any]:

@@ -46,8 +46,9 @@ class _RefuseAll(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
-def _cookieless() -> httpx.Cookies:
-    return httpx.Cookies(http.cookiejar.CookieJar(policy=_RefuseAll()))
+def _cookieless() -> http.cookiejar.CookieJar:
+    # A bare CookieJar: httpx keeps it as is, while an httpx.Cookies would be copied into a default jar.
+    return http.cookiejar.CookieJar(policy=_RefuseAll())
 
 
 @dataclass(frozen=True, slots=True)

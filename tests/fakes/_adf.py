@@ -54,7 +54,9 @@ def _inline(text: str) -> list[AdfNode]:
         elif match.group("em") is not None:
             nodes.append(_text(match.group("em"), [{"type": "em"}]))
         else:
-            nodes.append(_text(match.group("label"), [{"type": "link", "attrs": {"href": match.group("href")}}]))
+            nodes.append(
+                _text(match.group("label"), [{"type": "link", "attrs": {"href": match.group("href")}}])
+            )
         pos = match.end()
     if pos < len(text):
         nodes.append(_text(text[pos:]))
@@ -117,7 +119,11 @@ def wiki_to_adf(text: str) -> AdfNode:
         elif heading:
             flush()
             content.append(
-                {"type": "heading", "attrs": {"level": int(heading.group(1))}, "content": _inline(heading.group(2))}
+                {
+                    "type": "heading",
+                    "attrs": {"level": int(heading.group(1))},
+                    "content": _inline(heading.group(2)),
+                }
             )
         elif stripped == "----":
             flush()
@@ -248,8 +254,8 @@ def rich_to_wiki(value: object) -> str | None:
 def rich_to_adf(value: object) -> AdfNode | None:
     if value is None:
         return None
-    if is_adf(value):
-        return copy.deepcopy(dict(value))  # type: ignore[call-overload]
+    if isinstance(value, Mapping) and value.get("type") == "doc":
+        return copy.deepcopy(dict(value))
     return wiki_to_adf(str(value))
 
 

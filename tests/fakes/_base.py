@@ -9,7 +9,11 @@ Middleware order for every request::
     record  ->  delay  ->  identify  ->  faults  ->  subclass middlewares  ->  route handler
 
 Recording wraps everything, so 401s, 404s and injected faults are all recorded with the status that was
-actually answered.
+actually answered.  ``identify`` runs before faults, so a faulted request still records who sent it.
+
+Serve with ``async with fake.serve() as url``; to use aiohttp's ``TestServer(fake.app)`` instead, set
+``fake.url`` yourself.  ``serve()`` builds a fresh ``web.Application`` when the previous one was already
+used (an application is bound to one event loop); all state lives on the fake, not on the app.
 """
 
 from __future__ import annotations
@@ -50,7 +54,11 @@ AUTH_KEY = web.RequestKey("fake_upstream_auth", AuthResult)
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as the fake received it, and what the fake made of it."""
+    """One request as the fake received it, and what the fake made of it.
+
+    ``path`` is the raw (still percent-encoded) path without the query; ``query`` keeps the first value of
+    each parameter; ``headers`` has lower-cased names (repeated headers joined with ", ").
+    """
 
     method: str
     path: str
@@ -100,7 +108,7 @@ def json_response(data: object, status: int = 200, headers: dict[str, str] | Non
     """A JSON answer with the exact content type Atlassian products send."""
     return web.Response(
         status=status,
-        body=json.dumps(data, ensure_ascii=False).encode("utf-8"),
+        body=json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
         headers={"Content-Type": JSON_CONTENT_TYPE, **(headers or {})},
     )
 
@@ -207,7 +215,8 @@ class FakeUpstream:
     def _build_app(self) -> web.Application:
         middlewares: list[Middleware] = [self._record_middleware, self._fault_middleware]
         middlewares.extend(self.extra_middlewares())
-        app = web.Application(middlewares=[web.middleware(m) for m in middlewares])
+        wrapped: list[Any] = [_new_style(m) for m in middlewares]
+        app = web.Application(middlewares=wrapped)
         self.setup_routes(app)
         return app
 
@@ -263,6 +272,16 @@ class FakeUpstream:
         for name, value in fault.headers.items():
             response.headers[name] = value
         return response
+
+
+def _new_style(function: Middleware) -> Middleware:
+    """Mark a (possibly bound-method) middleware as new-style for aiohttp."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        return await function(request, handler)
+
+    return middleware
 
 
 def _reason(status: int) -> str | None:

@@ -114,7 +114,7 @@ def _tokenize(text: str) -> list[_Token]:
                 chars.append(text[i])
                 i += 1
             if i >= n:
-                raise _error(text, start, f"The quoted string '{text[start + 1:]}' has not been completed.")
+                raise _error(text, start, f"The quoted string '{text[start + 1 :]}' has not been completed.")
             tokens.append(_Token("string", "".join(chars), start))
             i += 1
         elif text.startswith(("!=", "!~", "<=", ">="), i):
@@ -153,6 +153,9 @@ class _Parser:
     def peek(self) -> _Token:
         return self.tokens[self.pos]
 
+    def at(self, kind: TokenKind) -> bool:
+        return self.tokens[self.pos].kind == kind
+
     def take(self) -> _Token:
         token = self.tokens[self.pos]
         self.pos += 1
@@ -165,7 +168,7 @@ class _Parser:
 
     def query(self) -> Query:
         where: Node | None = None
-        if self.peek.kind != "eof" and self.peek.word != "order":
+        if not self.at("eof") and self.peek.word != "order":
             where = self.or_expr()
         order: list[SortKey] = []
         if self.peek.word == "order":
@@ -174,10 +177,10 @@ class _Parser:
                 raise self.fail(self.peek, "'BY'")
             self.take()
             order.append(self.sort_key())
-            while self.peek.kind == "comma":
+            while self.at("comma"):
                 self.take()
                 order.append(self.sort_key())
-        if self.peek.kind != "eof":
+        if not self.at("eof"):
             raise self.fail(self.peek, "either 'OR' or 'AND'" if not order else "',' or the end of the query")
         return Query(where, tuple(order))
 
@@ -208,10 +211,10 @@ class _Parser:
         if self.peek.word == "not":
             self.take()
             return Not(self.unary())
-        if self.peek.kind == "lparen":
+        if self.at("lparen"):
             self.take()
             node = self.or_expr()
-            if self.peek.kind != "rparen":
+            if not self.at("rparen"):
                 raise self.fail(self.peek, "')'")
             self.take()
             return node
@@ -255,29 +258,29 @@ class _Parser:
             raise self.fail(token, "either a value, list or function")
         if token.word in ("empty", "null"):
             return Empty()
-        if self.peek.kind == "lparen":
+        if self.at("lparen"):
             self.take()
             args: list[str] = []
-            while self.peek.kind != "rparen":
+            while not self.at("rparen"):
                 arg = self.take()
                 if arg.kind not in ("word", "string"):
                     raise self.fail(arg, "a function argument")
                 args.append(arg.text)
-                if self.peek.kind == "comma":
+                if self.at("comma"):
                     self.take()
             self.take()
             return Function(token.text, tuple(args))
         return token.text
 
     def value_list(self) -> tuple[Value, ...]:
-        if self.peek.kind != "lparen":
+        if not self.at("lparen"):
             raise self.fail(self.peek, "'('")
         self.take()
         values = [self.value()]
-        while self.peek.kind == "comma":
+        while self.at("comma"):
             self.take()
             values.append(self.value())
-        if self.peek.kind != "rparen":
+        if not self.at("rparen"):
             raise self.fail(self.peek, "')'")
         self.take()
         return tuple(values)

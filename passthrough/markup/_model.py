@@ -1,0 +1,352 @@
+"""A small document model shared by every converter.
+
+Each format is read into this model and written out of it, so that six
+directions need only one reader and one writer per format.  Table cells hold
+inline content only, because a GitHub pipe table cannot hold more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+MAX_DEPTH = 50
+"""Nesting beyond this depth is flattened to plain text instead of recursed into."""
+
+
+@dataclass
+class Text:
+    text: str
+
+
+@dataclass
+class Code:
+    text: str
+
+
+@dataclass
+class HardBreak:
+    pass
+
+
+@dataclass
+class SoftBreak:
+    pass
+
+
+@dataclass
+class Span:
+    children: list[Inline]
+
+
+@dataclass
+class Strong(Span):
+    pass
+
+
+@dataclass
+class Emph(Span):
+    pass
+
+
+@dataclass
+class Strike(Span):
+    pass
+
+
+@dataclass
+class Link:
+    href: str
+    children: list[Inline]
+    title: str = ""
+
+
+@dataclass
+class Image:
+    src: str
+    alt: str = ""
+    title: str = ""
+
+
+Inline: TypeAlias = Text | Code | HardBreak | SoftBreak | Strong | Emph | Strike | Link | Image
+
+
+@dataclass
+class Paragraph:
+    children: list[Inline]
+
+
+@dataclass
+class Heading:
+    level: int
+    children: list[Inline]
+
+
+@dataclass
+class CodeBlock:
+    text: str
+    language: str = ""
+
+
+@dataclass
+class ListItem:
+    children: list[Block]
+    checked: bool | None = None
+
+
+@dataclass
+class BulletList:
+    items: list[ListItem]
+
+
+@dataclass
+class OrderedList:
+    items: list[ListItem]
+    start: int = 1
+
+
+@dataclass
+class BlockQuote:
+    children: list[Block]
+
+
+@dataclass
+class Rule:
+    pass
+
+
+@dataclass
+class Cell:
+    children: list[Inline]
+    header: bool = False
+
+
+@dataclass
+class Table:
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+Block: TypeAlias = Paragraph | Heading | CodeBlock | BulletList | OrderedList | BlockQuote | Rule | Table
+ListBlock: TypeAlias = BulletList | OrderedList
+
+_BREAKS = (HardBreak, SoftBreak)
+_TASK_RE = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
+
+
+def plain_text(nodes: Iterable[Inline]) -> str:
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text | Code):
+            parts.append(node.text)
+        elif isinstance(node, _BREAKS):
+            parts.append(" ")
+        elif isinstance(node, Image):
+            parts.append(node.alt or node.src)
+        else:
+            parts.append(plain_text(node.children))
+    return "".join(parts)
+
+
+def is_blank(nodes: Sequence[Inline]) -> bool:
+    return all(isinstance(n, _BREAKS) or (isinstance(n, Text) and not n.text.strip()) for n in nodes)
+
+
+def normalize(nodes: Iterable[Inline], _inside: frozenset[type] = frozenset()) -> list[Inline]:
+    """Merge adjacent text and like spans, unwrap a span nested in its own kind, split
+    newlines in text into soft breaks, and move whitespace and breaks out of span edges
+    (``**a **`` cannot be written in Markdown, ``**a** `` can)."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            lines = node.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            for index, line in enumerate(lines):
+                if index:
+                    _append(out, SoftBreak())
+                if line:
+                    _append(out, Text(line))
+        elif isinstance(node, Span | Link):
+            kind = type(node)
+            inner = normalize(node.children, _inside | {kind})
+            if kind in _inside:
+                for child in inner:
+                    _append(out, child)
+                continue
+            head, inner, tail = _split_edges(inner)
+            for child in head:
+                _append(out, child)
+            if inner:
+                if isinstance(node, Link):
+                    _append(out, Link(node.href, inner, node.title))
+                else:
+                    _append(out, type(node)(inner))
+            elif isinstance(node, Link) and node.href:
+                _append(out, Link(node.href, [Text(node.href)], node.title))
+            for child in tail:
+                _append(out, child)
+        elif isinstance(node, Code):
+            if node.text:
+                _append(out, node)
+        else:
+            _append(out, node)
+    return out
+
+
+def _append(out: list[Inline], node: Inline) -> None:
+    last = out[-1] if out else None
+    if isinstance(node, Text) and isinstance(last, Text):
+        out[-1] = Text(last.text + node.text)
+    elif isinstance(node, Span) and type(last) is type(node) and isinstance(last, Span):
+        out[-1] = type(node)(normalize([*last.children, *node.children]))
+    elif (
+        isinstance(node, Link)
+        and isinstance(last, Link)
+        and (last.href, last.title) == (node.href, node.title)
+    ):
+        out[-1] = Link(node.href, normalize([*last.children, *node.children]), node.title)
+    else:
+        out.append(node)
+
+
+def _split_edges(nodes: list[Inline]) -> tuple[list[Inline], list[Inline], list[Inline]]:
+    head: list[Inline] = []
+    tail: list[Inline] = []
+    body = list(nodes)
+    while body:
+        first = body[0]
+        if isinstance(first, _BREAKS):
+            head.append(body.pop(0))
+        elif isinstance(first, Text) and first.text[:1].isspace():
+            stripped = first.text.lstrip()
+            head.append(Text(first.text[: len(first.text) - len(stripped)]))
+            if stripped:
+                body[0] = Text(stripped)
+                break
+            body.pop(0)
+        else:
+            break
+    while body:
+        last = body[-1]
+        if isinstance(last, _BREAKS):
+            tail.insert(0, body.pop())
+        elif isinstance(last, Text) and last.text[-1:].isspace():
+            stripped = last.text.rstrip()
+            tail.insert(0, Text(last.text[len(stripped) :]))
+            if stripped:
+                body[-1] = Text(stripped)
+                break
+            body.pop()
+        else:
+            break
+    return head, body, tail
+
+
+def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
+    """Normalize a paragraph's inlines and strip whitespace at its edges and around breaks.
+
+    ``collapse`` squeezes runs of whitespace the way HTML renders them.
+    """
+    if collapse:
+        nodes = [_collapse(node) for node in nodes]
+    result = normalize(nodes)
+    if collapse:
+        result = [_collapse(node) for node in result]
+    while result and (isinstance(result[0], _BREAKS) or _blank_text(result[0])):
+        result.pop(0)
+    while result and (isinstance(result[-1], _BREAKS) or _blank_text(result[-1])):
+        result.pop()
+    for index, node in enumerate(result):
+        if isinstance(node, _BREAKS):
+            before = result[index - 1] if index else None
+            after = result[index + 1] if index + 1 < len(result) else None
+            if isinstance(before, Text):
+                result[index - 1] = Text(before.text.rstrip())
+            if isinstance(after, Text):
+                result[index + 1] = Text(after.text.lstrip())
+    if result and isinstance(result[0], Text):
+        result[0] = Text(result[0].text.lstrip())
+    if result and isinstance(result[-1], Text):
+        result[-1] = Text(result[-1].text.rstrip())
+    return [node for node in result if not (isinstance(node, Text) and not node.text)]
+
+
+def _blank_text(node: Inline) -> bool:
+    return isinstance(node, Text) and not node.text.strip()
+
+
+def _collapse(node: Inline) -> Inline:
+    if isinstance(node, Text):
+        return Text(re.sub(r"\s+", " ", node.text))
+    if isinstance(node, Span):
+        return type(node)([_collapse(child) for child in node.children])
+    if isinstance(node, Link):
+        return Link(node.href, [_collapse(child) for child in node.children], node.title)
+    return node
+
+
+def split_task_marker(nodes: list[Inline]) -> tuple[bool | None, list[Inline]]:
+    """Detect a GitHub-style ``[ ]`` / ``[x]`` marker at the start of a list item."""
+    nodes = normalize(nodes)
+    if not nodes or not isinstance(nodes[0], Text):
+        return None, nodes
+    match = _TASK_RE.match(nodes[0].text)
+    if match is None:
+        return None, nodes
+    rest = nodes[0].text[match.end() :]
+    remaining: list[Inline] = [Text(rest), *nodes[1:]] if rest else list(nodes[1:])
+    return match.group(1) != " ", remaining
+
+
+def labelled_quote(label: str, blocks: list[Block]) -> BlockQuote:
+    """A panel or admonition as a blockquote led by a bold label."""
+    if not label:
+        return BlockQuote(blocks or [Paragraph([])])
+    strong = Strong([Text(label + ":")])
+    if blocks and isinstance(blocks[0], Paragraph) and blocks[0].children:
+        first = Paragraph([strong, Text(" "), *blocks[0].children])
+        return BlockQuote([first, *blocks[1:]])
+    return BlockQuote([Paragraph([strong]), *blocks])
+
+
+def blocks_to_inlines(blocks: Iterable[Block], depth: int = 0) -> list[Inline]:
+    """Flatten blocks into one line-broken run of inlines, e.g. for a table cell."""
+    out: list[Inline] = []
+    for block in blocks:
+        part: list[Inline] = []
+        if isinstance(block, Paragraph | Heading):
+            part = list(block.children)
+        elif isinstance(block, CodeBlock):
+            for index, line in enumerate(block.text.split("\n")):
+                if index:
+                    part.append(HardBreak())
+                if line:
+                    part.append(Code(line))
+        elif isinstance(block, BulletList | OrderedList):
+            for index, item in enumerate(block.items):
+                if index:
+                    part.append(HardBreak())
+                marker = f"{block.start + index}. " if isinstance(block, OrderedList) else "- "
+                part.append(Text(marker))
+                if depth < MAX_DEPTH:
+                    part.extend(blocks_to_inlines(item.children, depth + 1))
+        elif isinstance(block, BlockQuote):
+            if depth < MAX_DEPTH:
+                part = blocks_to_inlines(block.children, depth + 1)
+        elif isinstance(block, Table):
+            for index, row in enumerate(block.rows):
+                if index:
+                    part.append(HardBreak())
+                for position, cell in enumerate(row):
+                    if position:
+                        part.append(Text(" | "))
+                    part.extend(cell.children)
+        if part and not is_blank(part):
+            if out:
+                out.append(HardBreak())
+            out.extend(part)
+    return out
+
+
+def squash_text(text: str) -> str:
+    return " ".join(text.split())

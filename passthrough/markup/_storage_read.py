@@ -1,0 +1,425 @@
+"""Confluence storage format to the model.
+
+Storage is XHTML but routinely carries HTML entities (``&nbsp;``) that an XML
+parser rejects, and pages saved by other tools are not always well formed.  So it
+is read with the forgiving ``html.parser`` into a small element tree; CDATA
+sections are turned into escaped text first, since ``html.parser`` does not
+treat them as XML does.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from ._model import (
+    MAX_DEPTH,
+    Block,
+    BlockQuote,
+    BulletList,
+    Cell,
+    Code,
+    CodeBlock,
+    Emph,
+    HardBreak,
+    Heading,
+    Image,
+    Inline,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Rule,
+    Strike,
+    Strong,
+    Table,
+    Text,
+    blocks_to_inlines,
+    labelled_quote,
+    squash_text,
+    tidy,
+)
+
+_CDATA_RE = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|$)", re.DOTALL)
+_VOID = frozenset({"br", "hr", "img", "col", "input", "meta", "link", "area", "base", "wbr", "source"})
+_SKIPPED = frozenset({"script", "style", "ac:parameter", "ac:placeholder", "colgroup", "head", "title"})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "pre",
+        "table",
+        "hr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "figure",
+        "dl",
+        "dt",
+        "dd",
+        "ac:layout",
+        "ac:layout-section",
+        "ac:layout-cell",
+        "ac:task-list",
+        "ac:rich-text-body",
+        "body",
+        "html",
+    }
+)
+_CODE_MACROS = frozenset({"code", "noformat", "code-block"})
+_PANELS = {"info": "Info", "note": "Note", "warning": "Warning", "tip": "Tip", "panel": ""}
+_INLINE_TAGS: dict[str, type[Strong | Emph | Strike]] = {
+    "strong": Strong,
+    "b": Strong,
+    "em": Emph,
+    "i": Emph,
+    "s": Strike,
+    "del": Strike,
+    "strike": Strike,
+}
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Element | str] = field(default_factory=list)
+
+    def child(self, tag: str) -> Element | None:
+        return next((c for c in self.children if isinstance(c, Element) and c.tag == tag), None)
+
+    def text(self) -> str:
+        parts: list[str] = []
+        stack: list[Element | str] = [self]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, str):
+                parts.append(node)
+            else:
+                stack.extend(reversed(node.children))
+        return "".join(parts)
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("root")
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {key: value or "" for key, value in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in _VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Element(tag, {key: value or "" for key, value in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse_storage_tree(storage: str) -> Element:
+    text = _CDATA_RE.sub(lambda m: html.escape(m.group(1), quote=False), storage)
+    builder = _TreeBuilder()
+    builder.feed(text)
+    builder.close()
+    return builder.root
+
+
+def parse_storage(storage: str) -> list[Block]:
+    return _Reader().blocks(parse_storage_tree(storage).children, 0)
+
+
+class _Reader:
+    def blocks(self, nodes: list[Element | str], depth: int) -> list[Block]:
+        out: list[Block] = []
+        pending: list[Element | str] = []
+        for node in nodes:
+            if isinstance(node, Element) and self._is_block(node):
+                self._flush(pending, out, depth)
+                out.extend(self.block(node, depth + 1))
+            else:
+                pending.append(node)
+        self._flush(pending, out, depth)
+        return out
+
+    def _flush(self, pending: list[Element | str], out: list[Block], depth: int) -> None:
+        if pending:
+            inlines = tidy(self.inlines(pending, depth), collapse=True)
+            if inlines:
+                out.append(Paragraph(inlines))
+            pending.clear()
+
+    def _is_block(self, element: Element) -> bool:
+        if element.tag in _BLOCK_TAGS:
+            return True
+        if element.tag in ("ac:structured-macro", "ac:macro"):
+            name = element.attrs.get("ac:name", "").lower()
+            has_body = element.child("ac:rich-text-body") or element.child("ac:plain-text-body")
+            return name in _CODE_MACROS or name in _PANELS or has_body is not None
+        return False
+
+    def block(self, element: Element, depth: int) -> list[Block]:
+        tag = element.tag
+        if depth > MAX_DEPTH:
+            text = squash_text(element.text())
+            return [Paragraph([Text(text)])] if text else []
+        if tag[:1] == "h" and tag[1:].isdigit() and 1 <= int(tag[1:]) <= 6:
+            inlines = tidy(self.inlines(element.children, depth), collapse=True)
+            return [Heading(int(tag[1:]), inlines)]
+        if tag in ("ul", "ol"):
+            return [self._list(element, depth)]
+        if tag == "blockquote":
+            return [BlockQuote(self.blocks(element.children, depth))]
+        if tag == "pre":
+            return [CodeBlock(_strip_newlines(element.text()))]
+        if tag == "table":
+            return [self._table(element, depth)]
+        if tag == "hr":
+            return [Rule()]
+        if tag in ("ac:structured-macro", "ac:macro"):
+            return self._macro_block(element, depth)
+        if tag == "ac:task-list":
+            return [BulletList(self._tasks(element, depth))]
+        return self.blocks(element.children, depth)
+
+    def _list(self, element: Element, depth: int) -> BulletList | OrderedList:
+        items: list[ListItem] = []
+        for child in element.children:
+            if not isinstance(child, Element):
+                if child.strip() and items:
+                    items[-1].children.extend(self.blocks([child], depth))
+                continue
+            if child.tag == "li":
+                items.append(ListItem(self.blocks(child.children, depth)))
+            elif items:
+                items[-1].children.extend(self.blocks([child], depth))
+            else:
+                items.append(ListItem(self.blocks([child], depth)))
+        if element.tag == "ol":
+            start = element.attrs.get("start", "1").strip()
+            return OrderedList(items, int(start) if start.isdigit() else 1)
+        return BulletList(items)
+
+    def _tasks(self, element: Element, depth: int) -> list[ListItem]:
+        items: list[ListItem] = []
+        for child in element.children:
+            if not isinstance(child, Element):
+                continue
+            if child.tag == "ac:task":
+                status = child.child("ac:task-status")
+                body = child.child("ac:task-body")
+                done = status is not None and status.text().strip().lower() == "complete"
+                items.append(ListItem(self.blocks(body.children, depth) if body else [], done))
+            elif child.tag == "ac:task-list":
+                nested = BulletList(self._tasks(child, depth + 1)) if depth < MAX_DEPTH else None
+                if nested is not None and items:
+                    items[-1].children.append(nested)
+        return items
+
+    def _table(self, element: Element, depth: int) -> Table:
+        rows: list[list[Cell]] = []
+        for row in _rows(element):
+            cells = [
+                Cell(blocks_to_inlines(self.blocks(cell.children, depth)), header=cell.tag == "th")
+                for cell in row.children
+                if isinstance(cell, Element) and cell.tag in ("th", "td")
+            ]
+            if cells:
+                rows.append(cells)
+        return Table(rows)
+
+    def _macro_block(self, element: Element, depth: int) -> list[Block]:
+        name = element.attrs.get("ac:name", "").lower()
+        params = _params(element)
+        plain = element.child("ac:plain-text-body")
+        rich = element.child("ac:rich-text-body")
+        if name in _CODE_MACROS:
+            body = plain.text() if plain is not None else (rich.text() if rich is not None else "")
+            return [
+                CodeBlock(_strip_newlines(body), params.get("language", "") if name != "noformat" else "")
+            ]
+        body_blocks: list[Block] = []
+        if rich is not None:
+            body_blocks = self.blocks(rich.children, depth)
+        elif plain is not None:
+            body_blocks = _text_paragraphs(plain.text())
+        if name in _PANELS:
+            label = _PANELS[name]
+            title = params.get("title", "")
+            if title:
+                label = f"{label}: {title}" if label else title
+            return [labelled_quote(label, body_blocks)]
+        if rich is None and plain is None:
+            return [Paragraph(self._macro_inline(element, depth))]
+        title = params.get("title", "")
+        if name == "expand" and title:
+            return [Paragraph([Strong([Text(title)])]), *body_blocks]
+        return body_blocks
+
+    def _macro_inline(self, element: Element, depth: int) -> list[Inline]:
+        name = element.attrs.get("ac:name", "").lower()
+        params = _params(element)
+        plain = element.child("ac:plain-text-body")
+        rich = element.child("ac:rich-text-body")
+        if name in _CODE_MACROS and plain is not None:
+            return [Code(plain.text())]
+        if name == "status":
+            return [Text(params.get("title", "") or params.get("colour", ""))]
+        if name == "jira" and params.get("key"):
+            return [Text(params["key"])]
+        if name == "anchor":
+            return []
+        if rich is not None:
+            return self.inlines(rich.children, depth)
+        if plain is not None:
+            return [Text(plain.text())]
+        return [Text(f"[macro: {name or 'unknown'}]")]
+
+    def inlines(self, nodes: list[Element | str], depth: int) -> list[Inline]:
+        out: list[Inline] = []
+        for node in nodes:
+            if isinstance(node, str):
+                out.append(Text(node))
+            else:
+                out.extend(self.inline(node, depth + 1))
+        return out
+
+    def inline(self, element: Element, depth: int) -> list[Inline]:
+        tag = element.tag
+        attrs = element.attrs
+        if tag in _SKIPPED or tag.startswith("ri:"):
+            return []
+        if depth > MAX_DEPTH:
+            return [Text(element.text())]
+        if tag == "br":
+            return [HardBreak()]
+        if tag in _INLINE_TAGS:
+            return [_INLINE_TAGS[tag](self.inlines(element.children, depth))]
+        if tag in ("code", "tt", "kbd", "samp"):
+            return [Code(squash_text(element.text()))]
+        if tag == "span" and "line-through" in attrs.get("style", ""):
+            return [Strike(self.inlines(element.children, depth))]
+        if tag == "a":
+            children = self.inlines(element.children, depth)
+            href = attrs.get("href", "")
+            return [Link(href, children, attrs.get("title", ""))] if href else children
+        if tag == "img":
+            return [Image(attrs.get("src", ""), attrs.get("alt", ""))]
+        if tag == "ac:image":
+            return self._image(element)
+        if tag == "ac:link":
+            return self._link(element, depth)
+        if tag == "ac:emoticon":
+            fallback = attrs.get("ac:emoji-fallback") or f":{attrs.get('ac:name', 'emoticon')}:"
+            return [Text(fallback)]
+        if tag == "time":
+            return [Text(attrs.get("datetime", "") or element.text())]
+        if tag in ("ac:structured-macro", "ac:macro"):
+            return self._macro_inline(element, depth)
+        if tag in _BLOCK_TAGS:
+            return [HardBreak(), *blocks_to_inlines(self.block(element, depth)), HardBreak()]
+        return self.inlines(element.children, depth)
+
+    def _image(self, element: Element) -> list[Inline]:
+        alt = element.attrs.get("ac:alt", "")
+        attachment = element.child("ri:attachment")
+        url = element.child("ri:url")
+        if attachment is not None:
+            return [Image(attachment.attrs.get("ri:filename", ""), alt)]
+        if url is not None:
+            return [Image(url.attrs.get("ri:value", ""), alt)]
+        return [Text("[image]")]
+
+    def _link(self, element: Element, depth: int) -> list[Inline]:
+        body: list[Inline] = []
+        rich = element.child("ac:link-body")
+        plain = element.child("ac:plain-text-link-body")
+        if rich is not None:
+            body = self.inlines(rich.children, depth)
+        elif plain is not None:
+            body = [Text(plain.text())]
+        if not tidy(body, collapse=True):
+            body = []
+        target = next(
+            (c for c in element.children if isinstance(c, Element) and c.tag.startswith("ri:")), None
+        )
+        if target is None:
+            anchor = element.attrs.get("ac:anchor", "")
+            return body or ([Text(f"#{anchor}")] if anchor else [])
+        attrs = target.attrs
+        if target.tag == "ri:url":
+            href = attrs.get("ri:value", "")
+            return [Link(href, body or [Text(href)])] if href else body
+        if target.tag == "ri:user":
+            name = attrs.get("ri:username") or attrs.get("ri:userkey") or attrs.get("ri:account-id") or "user"
+            return body or [Text("@" + name)]
+        label = (
+            attrs.get("ri:content-title")
+            or attrs.get("ri:filename")
+            or attrs.get("ri:space-key")
+            or attrs.get("ri:value", "")
+        )
+        return body or ([Text(label)] if label else [])
+
+
+def _rows(table: Element) -> list[Element]:
+    rows: list[Element] = []
+    for child in table.children:
+        if not isinstance(child, Element):
+            continue
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child.children if isinstance(c, Element) and c.tag == "tr")
+    return rows
+
+
+def _params(element: Element) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for child in element.children:
+        if isinstance(child, Element) and child.tag == "ac:parameter":
+            params[child.attrs.get("ac:name", "").lower()] = child.text().strip()
+    return params
+
+
+def _text_paragraphs(text: str) -> list[Block]:
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        inlines: list[Inline] = []
+        for line in lines:
+            if inlines:
+                inlines.append(HardBreak())
+            inlines.append(Text(line))
+        if inlines:
+            blocks.append(Paragraph(inlines))
+    return blocks
+
+
+def _strip_newlines(text: str) -> str:
+    text = text[1:] if text.startswith("\n") else text
+    return text.rstrip("\n")

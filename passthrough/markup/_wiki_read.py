@@ -1,0 +1,404 @@
+"""Jira wiki markup to the model: a line-oriented block pass and a small inline scanner.
+
+Jira renders a newline inside a paragraph as a line break, so one is read as a hard break.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Protocol
+
+from ._model import (
+    MAX_DEPTH,
+    Block,
+    BlockQuote,
+    BulletList,
+    Cell,
+    Code,
+    CodeBlock,
+    Emph,
+    HardBreak,
+    Heading,
+    Image,
+    Inline,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Rule,
+    Strike,
+    Strong,
+    Table,
+    Text,
+    labelled_quote,
+    split_task_marker,
+    tidy,
+)
+from ._wiki_syntax import PHRASE_CHARS, URL_RE, can_close, can_open
+
+_MACRO_RE = re.compile(r"\s*\{(code|noformat|quote|panel|info|note|warning|tip)((?::[^}\n]*)?)\}", re.I)
+_HEADING_RE = re.compile(r"\s*h([1-6])\.(?:\s+|$)(.*)")
+_QUOTE_LINE_RE = re.compile(r"\s*bq\.(?:\s+|$)(.*)")
+_RULE_RE = re.compile(r"\s*-{4,}\s*")
+_LIST_RE = re.compile(r"\s*([*#]+|-)\s+(.*)")
+_TABLE_RE = re.compile(r"\s*\|")
+_IMAGE_RE = re.compile(r"!([^\s!|][^!|\n]*?)(?:\|([^!\n]*))?!")
+_COLOR_RE = re.compile(r"\{color(?::[^}\n]*)?\}|\{anchor:[^}\n]*\}", re.I)
+_LINKISH_RE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|/|#)\S*")
+_LABELS = {"info": "Info", "note": "Note", "warning": "Warning", "tip": "Tip"}
+_WRAPPERS: dict[str, type[Strong | Emph | Strike]] = {"*": Strong, "_": Emph, "-": Strike}
+
+
+class _Emit(Protocol):
+    def __call__(self, *nodes: Inline) -> None: ...
+
+
+def parse_wiki(text: str, depth: int = 0) -> list[Block]:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _BlockParser(lines, depth).parse()
+
+
+class _BlockParser:
+    def __init__(self, lines: list[str], depth: int) -> None:
+        self.lines = lines
+        self.depth = depth
+        self.blocks: list[Block] = []
+        self.paragraph: list[str] = []
+        self.quote: BlockQuote | None = None  # the open run of ``bq.`` lines
+
+    def parse(self) -> list[Block]:
+        index = 0
+        while index < len(self.lines):
+            index = self._step(index)
+        self._flush()
+        return self.blocks
+
+    def _step(self, index: int) -> int:
+        line = self.lines[index]
+        if not line.strip():
+            self._flush()
+            self.quote = None
+            return index + 1
+        macro = _MACRO_RE.match(line)
+        if macro:
+            self._flush()
+            return self._macro(index, macro)
+        heading = _HEADING_RE.fullmatch(line)
+        if heading:
+            self._flush()
+            self.blocks.append(Heading(int(heading.group(1)), parse_inline(heading.group(2), self.depth)))
+            return index + 1
+        quote = _QUOTE_LINE_RE.fullmatch(line)
+        if quote:
+            self._flush()
+            paragraph = Paragraph(parse_inline(quote.group(1), self.depth))
+            if self.quote is not None and self.blocks and self.blocks[-1] is self.quote:
+                self.quote.children.append(paragraph)
+            else:
+                self.quote = BlockQuote([paragraph])
+                self.blocks.append(self.quote)
+            return index + 1
+        if _RULE_RE.fullmatch(line):
+            self._flush()
+            self.blocks.append(Rule())
+            return index + 1
+        if _TABLE_RE.match(line):
+            self._flush()
+            return self._table(index)
+        if _LIST_RE.fullmatch(line):
+            self._flush()
+            return self._list(index)
+        self.paragraph.append(line)
+        return index + 1
+
+    def _flush(self) -> None:
+        if self.paragraph:
+            inlines = parse_inline("\n".join(line.strip() for line in self.paragraph), self.depth)
+            if inlines:
+                self.blocks.append(Paragraph(inlines))
+            self.paragraph = []
+
+    def _macro(self, index: int, match: re.Match[str]) -> int:
+        name = match.group(1).lower()
+        params = match.group(2)[1:]
+        closing = "{" + name + "}"
+        body: list[str] = []
+        current = self.lines[index][match.end() :]
+        rest = ""
+        while True:
+            found = current.lower().find(closing)
+            if found >= 0:
+                body.append(current[:found])
+                rest = current[found + len(closing) :]
+                break
+            body.append(current)
+            if index + 1 >= len(self.lines):
+                break
+            index += 1
+            current = self.lines[index]
+        if len(body) > 1 and not body[0].strip():
+            body.pop(0)
+        if len(body) > 1 and not body[-1].strip():
+            body.pop()
+        self.blocks.append(self._macro_block(name, params, "\n".join(body)))
+        if rest.strip():
+            self.lines[index] = rest
+            return index
+        return index + 1
+
+    def _macro_block(self, name: str, params: str, body: str) -> Block:
+        options = _params(params)
+        if name in ("code", "noformat"):
+            return CodeBlock(body, options.get("language", "") if name == "code" else "")
+        inner: list[Block] = [Paragraph([Text(body)])]
+        if self.depth < MAX_DEPTH:
+            inner = parse_wiki(body, self.depth + 1)
+        if name == "quote":
+            return BlockQuote(inner)
+        label = _LABELS.get(name, "")
+        title = options.get("title", "")
+        if title:
+            label = f"{label}: {title}" if label else title
+        return labelled_quote(label, inner)
+
+    def _table(self, index: int) -> int:
+        rows: list[list[Cell]] = []
+        while index < len(self.lines) and _TABLE_RE.match(self.lines[index]):
+            cells = [
+                Cell(parse_inline(raw.strip(), self.depth), header)
+                for header, raw in _split_row(self.lines[index].strip())
+            ]
+            if cells:
+                rows.append(cells)
+            index += 1
+        if rows:
+            self.blocks.append(Table(rows))
+        return index
+
+    def _list(self, index: int) -> int:
+        stack: list[tuple[str, BulletList | OrderedList]] = []
+        while index < len(self.lines):
+            match = _LIST_RE.fullmatch(self.lines[index])
+            if not match:
+                break
+            markers = match.group(1).replace("-", "*")[:MAX_DEPTH]
+            kept = 0
+            while kept < len(stack) and kept < len(markers) and stack[kept][0] == markers[kept]:
+                kept += 1
+            del stack[kept:]
+            while len(stack) < len(markers):
+                kind = markers[len(stack)]
+                new: BulletList | OrderedList = BulletList([]) if kind == "*" else OrderedList([])
+                if stack:
+                    parent = stack[-1][1]
+                    if not parent.items:
+                        parent.items.append(ListItem([]))
+                    parent.items[-1].children.append(new)
+                else:
+                    self.blocks.append(new)
+                stack.append((kind, new))
+            checked, inlines = split_task_marker(parse_inline(match.group(2), self.depth))
+            stack[-1][1].items.append(ListItem([Paragraph(inlines)] if inlines else [], checked))
+            index += 1
+        return index
+
+
+def _params(raw: str) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for part in raw.split("|"):
+        key, equals, value = part.partition("=")
+        if equals:
+            options[key.strip().lower()] = value.strip()
+        elif part.strip() and "language" not in options:
+            options["language"] = part.strip()
+    return options
+
+
+def _split_row(line: str) -> list[tuple[bool, str]]:
+    """Cells of ``||h||h||`` / ``|c|c|``, ignoring pipes inside links, macros and escapes."""
+    cells: list[tuple[bool, str]] = []
+    header = False
+    current: list[str] = []
+    bracket = brace = 0
+    started = False
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\" and index + 1 < len(line):
+            current.append(line[index : index + 2])
+            index += 2
+            continue
+        if char == "[":
+            bracket += 1
+        elif char == "]":
+            bracket = max(bracket - 1, 0)
+        elif char == "{":
+            brace += 1
+        elif char == "}":
+            brace = max(brace - 1, 0)
+        elif char == "|" and not bracket and not brace:
+            if started:
+                cells.append((header, "".join(current)))
+            current = []
+            started = True
+            header = line.startswith("||", index)
+            index += 2 if header else 1
+            continue
+        current.append(char)
+        index += 1
+    if "".join(current).strip():
+        cells.append((header, "".join(current)))
+    return cells
+
+
+def parse_inline(text: str, depth: int = 0) -> list[Inline]:
+    return tidy(_InlineParser(text, depth).parse())
+
+
+class _InlineParser:
+    def __init__(self, text: str, depth: int) -> None:
+        self.text = text
+        self.depth = depth
+        self.closers: dict[str, list[int]] = {}
+        self.cache: dict[str, int] = {}
+
+    def find(self, needle: str, start: int) -> int:
+        # positions only move forward, so a remembered hit (or miss) stays valid
+        cached = self.cache.get(needle)
+        if cached is not None and (cached == -1 or cached >= start):
+            return cached
+        found = self.text.find(needle, start)
+        self.cache[needle] = found
+        return found
+
+    def line_end(self, start: int) -> int:
+        end = self.find("\n", start)
+        return len(self.text) if end == -1 else end
+
+    def closer(self, char: str, opener: int) -> int:
+        positions = self.closers.get(char)
+        if positions is None:
+            text = self.text
+            positions = [
+                i
+                for i, c in enumerate(text)
+                if c == char
+                and (i == 0 or text[i - 1] != "\\")
+                and can_close(char, text[i - 1] if i else "", text[i + 1 : i + 2])
+            ]
+            self.closers[char] = positions
+        found = bisect_right(positions, opener + 1)
+        if found < len(positions) and positions[found] < self.line_end(opener):
+            return positions[found]
+        return -1
+
+    def parse(self) -> list[Inline]:
+        if self.depth > MAX_DEPTH:
+            return [Text(self.text)]
+        text = self.text
+        out: list[Inline] = []
+        buffer: list[str] = []
+        index = 0
+
+        def emit(*nodes: Inline) -> None:
+            if buffer:
+                out.append(Text("".join(buffer)))
+                buffer.clear()
+            out.extend(nodes)
+
+        while index < len(text):
+            char = text[index]
+            nxt = text[index + 1 : index + 2]
+            if char == "\\":
+                if nxt == "\\":
+                    emit(HardBreak())
+                    index += 2
+                elif nxt and not nxt.isalnum() and not nxt.isspace():
+                    buffer.append(nxt)
+                    index += 2
+                else:
+                    buffer.append(char)
+                    index += 1
+                continue
+            if char == "\n":
+                emit(HardBreak())
+                index += 1
+                continue
+            consumed = self._construct(index, emit)
+            if consumed > index:
+                index = consumed
+                continue
+            buffer.append(char)
+            index += 1
+        emit()
+        return out
+
+    def _construct(self, index: int, emit: _Emit) -> int:
+        text = self.text
+        char = text[index]
+        if char == "{":
+            if text.startswith("{{", index):
+                end = self.find("}}", index + 2)
+                if end > index + 2 and end <= self.line_end(index):
+                    emit(Code(re.sub(r"\\([^\w\s])", r"\1", text[index + 2 : end])))
+                    return end + 2
+            color = _COLOR_RE.match(text, index)
+            if color:
+                emit()
+                return color.end()
+        elif char == "[":
+            end = self.find("]", index + 1)
+            if end > index and end <= self.line_end(index):
+                nodes = self._link(text[index + 1 : end])
+                if nodes is not None:
+                    emit(*nodes)
+                    return end + 1
+        elif char == "!":
+            image = _IMAGE_RE.match(text, index)
+            if image and re.search(r"[./]", image.group(1)):
+                emit(Image(image.group(1).strip(), _alt(image.group(2) or "")))
+                return image.end()
+        elif char in "hfHF" and (index == 0 or not text[index - 1].isalnum()):
+            url = URL_RE.match(text, index)
+            if url:
+                emit(Link(url.group(0), [Text(url.group(0))]))
+                return url.end()
+        if char in PHRASE_CHARS:
+            prev = text[index - 1] if index else ""
+            if can_open(char, prev, text[index + 1 : index + 2]):
+                end = self.closer(char, index)
+                if end > index + 1:
+                    inner = _InlineParser(text[index + 1 : end], self.depth + 1).parse()
+                    wrapper = _WRAPPERS.get(char)
+                    if wrapper is None:
+                        emit(*inner)
+                    else:
+                        emit(wrapper(inner))
+                    return end + 1
+        return index
+
+    def _link(self, content: str) -> list[Inline] | None:
+        alias, bar, target = content.partition("|")
+        if not bar:
+            alias, target = "", content
+        target = target.split("|")[0].strip()
+        if target.startswith("~"):
+            return [Text("@" + target[1:].removeprefix("accountid:"))]
+        if target.startswith("^"):
+            return [Text(alias.strip() or target[1:])]
+        if not _LINKISH_RE.fullmatch(target):
+            return None
+        href = "http://" + target if target.startswith("www.") else target
+        children: list[Inline] = [Text(target)]
+        if alias.strip():
+            children = _InlineParser(alias.strip(), self.depth + 1).parse()
+        return [Link(href, children)]
+
+
+def _alt(params: str) -> str:
+    for part in params.split(","):
+        key, equals, value = part.partition("=")
+        if equals and key.strip().lower() == "alt":
+            return value.strip().strip('"')
+    return ""

@@ -1,0 +1,74 @@
+"""Fixtures shared by the app and end-to-end tests: a real passthrough on loopback, and fake upstreams."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import pytest
+from aiohttp import web
+
+from passthrough.http import build_app
+from passthrough.log import AccessLogger
+from passthrough.settings import Limits, Settings, load_settings
+from tests.fakes import FakeJira, JiraUser
+
+ALICE = JiraUser(name="alice", display_name="Alice Example", email="alice@example.com", account_id="acc-alice", token="alice-token-9f2c")
+BOB = JiraUser(name="bob", display_name="Bob Example", email="bob@example.com", account_id="acc-bob", token="bob-token-77ad")
+SHARED = JiraUser(name="svc", display_name="Service Account", email="svc@example.com", account_id="acc-svc", token="shared-token-51e0")
+
+
+def make_settings(env: Mapping[str, str], **limits: float) -> Settings:
+    settings = load_settings(env)
+    if limits:
+        settings = settings.model_copy(update={"limits": Limits(**limits)})
+    return settings
+
+
+@asynccontextmanager
+async def serve(settings: Settings | web.Application) -> AsyncIterator[str]:
+    """passthrough on 127.0.0.1 with an ephemeral port, configured as `passthrough serve` runs it."""
+    app = settings if isinstance(settings, web.Application) else build_app(settings)
+    runner = web.AppRunner(app, handler_cancellation=True, access_log_class=AccessLogger, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = site._server
+    assert server is not None
+    port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture(params=["server", "cloud"])
+async def jira(request: pytest.FixtureRequest) -> AsyncIterator[FakeJira]:
+    fake = FakeJira(request.param, [ALICE, BOB, SHARED])
+    async with fake.serve():
+        yield fake
+
+
+@pytest.fixture
+async def server_jira() -> AsyncIterator[FakeJira]:
+    fake = FakeJira("server", [ALICE, BOB, SHARED])
+    async with fake.serve():
+        yield fake
+
+
+def jira_env(fake: FakeJira, **extra: str) -> dict[str, str]:
+    return {"JIRA_URL": fake.url, "JIRA_DEPLOYMENT": fake.deployment, **extra}
+
+
+def jira_headers(user: JiraUser, deployment: str) -> dict[str, str]:
+    """The headers a client of this user sends: Cloud users add their email (Basic upstream)."""
+    if deployment == "cloud":
+        return {"X-Jira-Token": user.token, "X-Jira-Email": user.email}
+    return {"Authorization": f"Bearer {user.token}"}
+
+
+@pytest.fixture
+def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.DEBUG)
+    return caplog
