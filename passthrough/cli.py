@@ -67,9 +67,10 @@ async def _serve(settings: Settings) -> None:
     app = build_app(settings)
     runner = web.AppRunner(app, handler_cancellation=True, access_log_class=AccessLogger, shutdown_timeout=5.0)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    site = web.TCPSite(runner, settings.host, settings.port, backlog=1024)
     await site.start()
-    sockets = site._server.sockets if site._server is not None else []  # type: ignore[union-attr]
+    server = site._server
+    sockets = server.sockets if isinstance(server, asyncio.Server) else ()
     port = sockets[0].getsockname()[1] if sockets else settings.port
     log.info("listening on http://%s:%d", settings.host, port)
     stop = asyncio.Event()

@@ -11,7 +11,12 @@ from aiohttp.web import BaseRequest, StreamResponse
 _SCRUB = (
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [redacted]"),
     (re.compile(r"mcp_[0-9a-f]{64}"), "mcp_[redacted]"),
-    (re.compile(r"(?i)(x-(?:jira|confluence)-token|x-openproject-key|authorization|x-mcp-api-key)([\"']?\s*[:=]\s*[\"']?)[^\s,;\"']+"), r"\1\2[redacted]"),
+    (
+        re.compile(
+            r"(?i)(x-(?:jira|confluence)-token|x-openproject-key|authorization|x-mcp-api-key)([\"']?\s*[:=]\s*[\"']?)[^\s,;\"']+"
+        ),
+        r"\1\2[redacted]",
+    ),
 )
 
 

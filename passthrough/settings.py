@@ -47,7 +47,8 @@ class Limits(_Frozen):
     sse_keepalive_seconds: float = 15.0
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 10.0
-    upstream_max_connections: int = 100
+    # httpcore's pool scans every connection on each request, so a moderate pool serves bursts fastest
+    upstream_max_connections: int = 32
     retry_attempts: int = 3
     retry_after_floor_seconds: float = 0.25
     retry_after_cap_seconds: float = 10.0
@@ -80,9 +81,7 @@ class Settings(_Frozen):
             update["port"] = port
         changed = self.model_copy(update=update)
         if not changed.fallback_explicit:
-            changed = changed.model_copy(
-                update={"fallback": _default_fallback(changed.api_key_digests, changed.host)}
-            )
+            changed = changed.model_copy(update={"fallback": _default_fallback(changed.api_key_digests, changed.host)})
         return changed
 
 
@@ -207,6 +206,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     limits = Limits(
         max_body_bytes=_int(env, "PASSTHROUGH_MAX_BODY_BYTES", Limits().max_body_bytes),
         max_sessions=_int(env, "PASSTHROUGH_MAX_SESSIONS", Limits().max_sessions),
+        upstream_max_connections=_int(env, "PASSTHROUGH_UPSTREAM_CONNECTIONS", Limits().upstream_max_connections),
     )
     return Settings(
         host=host,

@@ -14,9 +14,27 @@ from passthrough.log import AccessLogger
 from passthrough.settings import Limits, Settings, load_settings
 from tests.fakes import FakeJira, JiraUser
 
-ALICE = JiraUser(name="alice", display_name="Alice Example", email="alice@example.com", account_id="acc-alice", token="alice-token-9f2c")
-BOB = JiraUser(name="bob", display_name="Bob Example", email="bob@example.com", account_id="acc-bob", token="bob-token-77ad")
-SHARED = JiraUser(name="svc", display_name="Service Account", email="svc@example.com", account_id="acc-svc", token="shared-token-51e0")
+ALICE = JiraUser(
+    name="alice",
+    display_name="Alice Example",
+    email="alice@example.com",
+    account_id="acc-alice",
+    token="alice-token-9f2c",
+)
+BOB = JiraUser(
+    name="bob",
+    display_name="Bob Example",
+    email="bob@example.com",
+    account_id="acc-bob",
+    token="bob-token-77ad",
+)
+SHARED = JiraUser(
+    name="svc",
+    display_name="Service Account",
+    email="svc@example.com",
+    account_id="acc-svc",
+    token="shared-token-51e0",
+)
 
 
 def make_settings(env: Mapping[str, str], **limits: float) -> Settings:
@@ -32,7 +50,7 @@ async def serve(settings: Settings | web.Application) -> AsyncIterator[str]:
     app = settings if isinstance(settings, web.Application) else build_app(settings)
     runner = web.AppRunner(app, handler_cancellation=True, access_log_class=AccessLogger, shutdown_timeout=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
     await site.start()
     server = site._server
     assert server is not None

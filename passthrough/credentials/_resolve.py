@@ -17,15 +17,23 @@ from passthrough.credentials._values import Credential, Presented, RequestCreden
 from passthrough.errors import BadHeader, InvalidApiKey
 from passthrough.settings import GlobalCredential, Provider, Settings
 
-JIRA_TOKEN = "X-Jira-Token"
+JIRA_TOKEN = "X-Jira-Token"  # noqa: S105 (a header name)
 JIRA_EMAIL = "X-Jira-Email"
-CONFLUENCE_TOKEN = "X-Confluence-Token"
+CONFLUENCE_TOKEN = "X-Confluence-Token"  # noqa: S105 (a header name)
 CONFLUENCE_EMAIL = "X-Confluence-Email"
 OPENPROJECT_KEY = "X-OpenProject-Key"
 AUTHORIZATION = "Authorization"
 API_KEY = "X-MCP-API-Key"
 
-CREDENTIAL_HEADERS = (JIRA_TOKEN, JIRA_EMAIL, CONFLUENCE_TOKEN, CONFLUENCE_EMAIL, OPENPROJECT_KEY, AUTHORIZATION, API_KEY)
+CREDENTIAL_HEADERS = (
+    JIRA_TOKEN,
+    JIRA_EMAIL,
+    CONFLUENCE_TOKEN,
+    CONFLUENCE_EMAIL,
+    OPENPROJECT_KEY,
+    AUTHORIZATION,
+    API_KEY,
+)
 
 HEADERS_TO_SEND: Mapping[Provider, tuple[str, ...]] = {
     "jira": (f"{JIRA_TOKEN}: <token>", f"{AUTHORIZATION}: Bearer <token>"),
@@ -142,9 +150,7 @@ def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
             refusals.append(
                 (
                     provider,
-                    f"The server's shared credential needs a valid {API_KEY}."
-                    if settings.fallback == "apikey"
-                    else "",
+                    f"The server's shared credential needs a valid {API_KEY}." if settings.fallback == "apikey" else "",
                 )
             )
     return RequestCredentials(

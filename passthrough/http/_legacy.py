@@ -14,7 +14,14 @@ from aiohttp import web
 
 from passthrough.credentials import resolve
 from passthrough.errors import ProtocolError
-from passthrough.http._common import KEEPALIVE, SSE_HEADERS, protocol_failure, read_body, require_json_body, sse_event
+from passthrough.http._common import (
+    KEEPALIVE,
+    SSE_HEADERS,
+    protocol_failure,
+    read_body,
+    require_json_body,
+    sse_event,
+)
 from passthrough.http._keys import DISPATCHER, LEGACY_SESSIONS, PRESENTED, SETTINGS
 from passthrough.http._sessions import LegacySession
 from passthrough.protocol import Exchange, jsonrpc, negotiate
@@ -87,7 +94,11 @@ def _notified(session: LegacySession, note: jsonrpc.Notification) -> None:
 
 
 async def _answer(
-    app: web.Application, session: LegacySession, requests: list[jsonrpc.Request], exchange: Exchange, batch: bool
+    app: web.Application,
+    session: LegacySession,
+    requests: list[jsonrpc.Request],
+    exchange: Exchange,
+    batch: bool,
 ) -> None:
     dispatcher = app[DISPATCHER]
     replies: list[dict[str, Any]] = list(await asyncio.gather(*(dispatcher.handle(r, exchange) for r in requests)))

@@ -162,7 +162,9 @@ async def _post_modern(request: web.Request, body: bytes, version: str) -> web.S
     raw = [(k, v) for k, v in request.headers.items()]
     duplicated = find_duplicated_routing_header(raw)
     if duplicated is not None:
-        return _ladder_failure(InboundLadderRejection(HEADER_MISMATCH, f"{duplicated} header appears more than once"), msg.id)
+        return _ladder_failure(
+            InboundLadderRejection(HEADER_MISMATCH, f"{duplicated} header appears more than once"), msg.id
+        )
     verdict = classify_inbound_request(value, headers={k.lower(): v for k, v in raw})
     if isinstance(verdict, InboundLadderRejection):
         return _ladder_failure(verdict, msg.id)

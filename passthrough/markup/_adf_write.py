@@ -114,9 +114,7 @@ class AdfWriter:
     def _task_list(self, items: list[ListItem]) -> Node:
         tasks: list[Node] = []
         for item in items:
-            inlines = (
-                item.children[0].children if item.children and isinstance(item.children[0], Paragraph) else []
-            )
+            inlines = item.children[0].children if item.children and isinstance(item.children[0], Paragraph) else []
             tasks.append(
                 {
                     "type": "taskItem",

@@ -199,11 +199,7 @@ def _append(out: list[Inline], node: Inline) -> None:
         out[-1] = Text(last.text + node.text)
     elif isinstance(node, Span) and type(last) is type(node) and isinstance(last, Span):
         out[-1] = type(node)(normalize([*last.children, *node.children]))
-    elif (
-        isinstance(node, Link)
-        and isinstance(last, Link)
-        and (last.href, last.title) == (node.href, node.title)
-    ):
+    elif isinstance(node, Link) and isinstance(last, Link) and (last.href, last.title) == (node.href, node.title):
         out[-1] = Link(node.href, normalize([*last.children, *node.children]), node.title)
     else:
         out.append(node)

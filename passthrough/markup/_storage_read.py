@@ -259,9 +259,7 @@ class _Reader:
         rich = element.child("ac:rich-text-body")
         if name in _CODE_MACROS:
             body = plain.text() if plain is not None else (rich.text() if rich is not None else "")
-            return [
-                CodeBlock(_strip_newlines(body), params.get("language", "") if name != "noformat" else "")
-            ]
+            return [CodeBlock(_strip_newlines(body), params.get("language", "") if name != "noformat" else "")]
         body_blocks: list[Block] = []
         if rich is not None:
             body_blocks = self.blocks(rich.children, depth)
@@ -364,9 +362,7 @@ class _Reader:
             body = [Text(plain.text())]
         if not tidy(body, collapse=True):
             body = []
-        target = next(
-            (c for c in element.children if isinstance(c, Element) and c.tag.startswith("ri:")), None
-        )
+        target = next((c for c in element.children if isinstance(c, Element) and c.tag.startswith("ri:")), None)
         if target is None:
             anchor = element.attrs.get("ac:anchor", "")
             return body or ([Text(f"#{anchor}")] if anchor else [])

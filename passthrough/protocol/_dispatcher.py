@@ -35,7 +35,11 @@ log = logging.getLogger("passthrough.protocol")
 SERVER_INFO = {"name": "passthrough", "title": "passthrough", "version": __version__}
 SUPPORTED_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
 _TOOLS_TTL_MS = 300_000
-_EMPTY_LISTS = {"resources/list": "resources", "resources/templates/list": "resourceTemplates", "prompts/list": "prompts"}
+_EMPTY_LISTS = {
+    "resources/list": "resources",
+    "resources/templates/list": "resourceTemplates",
+    "prompts/list": "prompts",
+}
 
 
 @dataclass(frozen=True, slots=True)

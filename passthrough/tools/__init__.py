@@ -3,4 +3,12 @@
 from passthrough.tools._registry import ToolRegistry, all_tools, build_registry
 from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
 
-__all__ = ["Arguments", "ToolContext", "ToolRegistry", "ToolResult", "ToolSpec", "all_tools", "build_registry"]
+__all__ = [
+    "Arguments",
+    "ToolContext",
+    "ToolRegistry",
+    "ToolResult",
+    "ToolSpec",
+    "all_tools",
+    "build_registry",
+]

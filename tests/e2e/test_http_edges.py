@@ -58,12 +58,27 @@ async def test_healthz(site) -> None:
         (b'"just a string"', {}, 400, -32600),
         (b'{"jsonrpc":"2.0","id":{"x":1},"method":"tools/list"}', {}, 400, -32600),
         (b'{"jsonrpc":"2.0","id":1,"method":"tools/list","params":[1]}', {}, 400, -32600),
-        (json.dumps([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]).encode(), {"MCP-Protocol-Version": "2025-06-18"}, 400, -32600),
+        (
+            json.dumps([{"jsonrpc": "2.0", "id": 1, "method": "ping"}]).encode(),
+            {"MCP-Protocol-Version": "2025-06-18"},
+            400,
+            -32600,
+        ),
         (b"{}", {"MCP-Protocol-Version": "1999-01-01"}, 400, -32022),
     ],
-    ids=["malformed", "empty-batch", "not-object", "bad-id", "params-array", "batch-forbidden", "unknown-version"],
+    ids=[
+        "malformed",
+        "empty-batch",
+        "not-object",
+        "bad-id",
+        "params-array",
+        "batch-forbidden",
+        "unknown-version",
+    ],
 )
-async def test_bad_bodies_get_jsonrpc_errors(site, body: bytes, headers: dict[str, str], status: int, code: int) -> None:
+async def test_bad_bodies_get_jsonrpc_errors(
+    site, body: bytes, headers: dict[str, str], status: int, code: int
+) -> None:
     _, http, _ = site
     r = await http.post("/mcp", content=body, headers={"Content-Type": "application/json", **headers})
     assert r.status_code == status
@@ -72,8 +87,11 @@ async def test_bad_bodies_get_jsonrpc_errors(site, body: bytes, headers: dict[st
 
 async def test_batch_allowed_where_the_revision_allows_it(site) -> None:
     _, http, _ = site
-    batch = [call("jira_get_myself", {}, 1), {"jsonrpc": "2.0", "method": "notifications/initialized"},
-             {"jsonrpc": "2.0", "id": 2, "method": "ping"}]
+    batch = [
+        call("jira_get_myself", {}, 1),
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "ping"},
+    ]
     r = await http.post("/mcp", json=batch, headers={**ALICE_H, "MCP-Protocol-Version": "2025-03-26"})
     assert r.status_code == 200
     replies = {m["id"]: m for m in r.json()}
@@ -87,14 +105,20 @@ async def test_modern_revision_refuses_batches_and_checks_the_envelope(site) -> 
     assert r.status_code == 400
     r = await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}, headers=h)
     assert r.status_code == 400 and "_meta" in r.json()["error"]["message"]
-    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
     ok = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": meta}}
     r = await http.post("/mcp", json=ok, headers=h)
     assert r.status_code == 200 and r.json()["result"]["tools"]
     r = await http.post("/mcp", json=ok, headers={**h, "Mcp-Method": "tools/call"})
     assert r.status_code == 400 and r.json()["error"]["code"] == -32020
-    r = await http.post("/mcp", json={"jsonrpc": "2.0", "id": 2, "method": "nope", "params": {"_meta": meta}},
-                        headers={**h, "Mcp-Method": "nope"})
+    r = await http.post(
+        "/mcp",
+        json={"jsonrpc": "2.0", "id": 2, "method": "nope", "params": {"_meta": meta}},
+        headers={**h, "Mcp-Method": "nope"},
+    )
     assert r.status_code == 404 and r.json()["error"]["code"] == -32601
 
 
@@ -110,9 +134,15 @@ async def test_wrong_content_type_and_accept(site) -> None:
     body = json.dumps(call("jira_get_myself", {})).encode()
     r = await http.post("/mcp", content=body, headers={**ALICE_H, "Content-Type": "text/plain"})
     assert r.status_code == 415
-    r = await http.post("/mcp", content=body, headers={**ALICE_H, "Content-Type": "application/json", "Accept": "text/html"})
+    r = await http.post(
+        "/mcp", content=body, headers={**ALICE_H, "Content-Type": "application/json", "Accept": "text/html"}
+    )
     assert r.status_code == 406
-    r = await http.post("/mcp", content=body, headers={**ALICE_H, "Content-Type": "application/json", "Accept": "text/event-stream"})
+    r = await http.post(
+        "/mcp",
+        content=body,
+        headers={**ALICE_H, "Content-Type": "application/json", "Accept": "text/event-stream"},
+    )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     assert r.text.startswith("event: message\ndata: ")
 
@@ -125,14 +155,26 @@ async def test_unknown_tool_and_bad_arguments(site) -> None:
     assert r["result"]["isError"] and "issue_key" in r["result"]["content"][0]["text"]
     r = (await http.post("/mcp", json=call("jira_get_issue", {}), headers=ALICE_H)).json()
     assert r["result"]["isError"] and "issue_key: Field required" in r["result"]["content"][0]["text"]
-    r = (await http.post("/mcp", json=call("jira_get_issue", {"issue_key": "DEMO-1", "extra": 1}), headers=ALICE_H)).json()
+    r = (
+        await http.post("/mcp", json=call("jira_get_issue", {"issue_key": "DEMO-1", "extra": 1}), headers=ALICE_H)
+    ).json()
     assert r["result"]["isError"] and "unknown argument 'extra'" in r["result"]["content"][0]["text"]
     r = (await http.post("/mcp", json=call("jira_get_issue", "notadict"), headers=ALICE_H)).json()
     assert "error" in r or r["result"]["isError"]
     assert fake.requests == []
 
 
-@pytest.mark.parametrize("key", ["../../rest/api/2/myself", "DEMO-1/../../myself", "DEMO-1?fields=x", "%2e%2e%2fmyself", "DEMO-1#x", " DEMO-1/.."])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../../rest/api/2/myself",
+        "DEMO-1/../../myself",
+        "DEMO-1?fields=x",
+        "%2e%2e%2fmyself",
+        "DEMO-1#x",
+        " DEMO-1/..",
+    ],
+)
 async def test_issue_keys_never_change_the_upstream_path(site, key: str) -> None:
     _, http, fake = site
     r = (await http.post("/mcp", json=call("jira_get_issue", {"issue_key": key}), headers=ALICE_H)).json()
@@ -143,11 +185,17 @@ async def test_issue_keys_never_change_the_upstream_path(site, key: str) -> None
 async def test_origin_is_checked(site) -> None:
     _, http, _ = site
     body = call("jira_get_myself", {})
-    assert (await http.post("/mcp", json=body, headers={**ALICE_H, "Origin": "https://evil.example.net"})).status_code == 403
+    assert (
+        await http.post("/mcp", json=body, headers={**ALICE_H, "Origin": "https://evil.example.net"})
+    ).status_code == 403
     assert (await http.post("/mcp", json=body, headers={**ALICE_H, "Origin": "null"})).status_code == 403
     assert (await http.get("/sse", headers={"Origin": "https://evil.example.net"})).status_code == 403
-    assert (await http.post("/mcp", json=body, headers={**ALICE_H, "Origin": "http://localhost:5173"})).status_code == 200
-    assert (await http.post("/mcp", json=body, headers={**ALICE_H, "Origin": "https://app.example.com"})).status_code == 200
+    assert (
+        await http.post("/mcp", json=body, headers={**ALICE_H, "Origin": "http://localhost:5173"})
+    ).status_code == 200
+    assert (
+        await http.post("/mcp", json=body, headers={**ALICE_H, "Origin": "https://app.example.com"})
+    ).status_code == 200
 
 
 async def test_unknown_sessions(site) -> None:
@@ -164,18 +212,30 @@ async def test_unknown_sessions(site) -> None:
 
 async def test_streamable_session_is_bound_to_its_credential(site) -> None:
     _, http, _ = site
-    init = {"jsonrpc": "2.0", "id": 0, "method": "initialize",
-            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    init = {
+        "jsonrpc": "2.0",
+        "id": 0,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"},
+        },
+    }
     r = await http.post("/mcp", json=init, headers=ALICE_H)
     sid = r.headers["Mcp-Session-Id"]
     assert r.json()["result"]["protocolVersion"] == "2025-06-18"
     mine = await http.post("/mcp", json=call("jira_get_myself", {}), headers={**ALICE_H, "Mcp-Session-Id": sid})
     assert mine.status_code == 200
     for other in (BOB_H, {}):
-        assert (await http.post("/mcp", json=call("jira_get_myself", {}), headers={**other, "Mcp-Session-Id": sid})).status_code == 404
+        assert (
+            await http.post("/mcp", json=call("jira_get_myself", {}), headers={**other, "Mcp-Session-Id": sid})
+        ).status_code == 404
     assert (await http.delete("/mcp", headers={**BOB_H, "Mcp-Session-Id": sid})).status_code == 404
     assert (await http.delete("/mcp", headers={**ALICE_H, "Mcp-Session-Id": sid})).status_code == 204
-    assert (await http.post("/mcp", json=call("jira_get_myself", {}), headers={**ALICE_H, "Mcp-Session-Id": sid})).status_code == 404
+    assert (
+        await http.post("/mcp", json=call("jira_get_myself", {}), headers={**ALICE_H, "Mcp-Session-Id": sid})
+    ).status_code == 404
 
 
 async def _sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:

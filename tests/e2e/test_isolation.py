@@ -15,8 +15,13 @@ from tests.e2e._clients import TRANSPORTS, connect, text_of
 from tests.fakes import FakeJira, JiraUser
 
 USERS = [
-    JiraUser(name=f"user{i:02d}", display_name=f"User {i:02d}", email=f"user{i:02d}@example.com",
-             account_id=f"acc-{i:02d}", token=f"tok-{i:02d}-{'x' * i}")
+    JiraUser(
+        name=f"user{i:02d}",
+        display_name=f"User {i:02d}",
+        email=f"user{i:02d}@example.com",
+        account_id=f"acc-{i:02d}",
+        token=f"tok-{i:02d}-{'x' * i}",
+    )
     for i in range(20)
 ]
 CALLS_PER_CLIENT = 24
@@ -28,17 +33,27 @@ def _headers(user: JiraUser | None) -> dict[str, str]:
     return {} if user is None else {"X-Jira-Token": user.token}
 
 
-async def _direct_calls(url: str, headers: dict[str, str], calls: list[tuple[str, dict[str, Any]]]) -> list[tuple[bool, str]]:
-    async with httpx.AsyncClient(timeout=30) as http:
+async def _direct_calls(
+    url: str, headers: dict[str, str], calls: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[bool, str]]:
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=8)) as http:
+
         async def one(i: int, name: str, args: dict[str, Any]) -> tuple[bool, str]:
-            body = {"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": name, "arguments": args}}
+            body = {
+                "jsonrpc": "2.0",
+                "id": i,
+                "method": "tools/call",
+                "params": {"name": name, "arguments": args},
+            }
             reply = (await http.post(url + "/mcp", json=body, headers=headers)).json()["result"]
             return reply["isError"], reply["content"][0]["text"]
 
         return await asyncio.gather(*(one(i, n, a) for i, (n, a) in enumerate(calls)))
 
 
-async def _sdk_calls(url: str, transport: str, headers: dict[str, str], calls: list[tuple[str, dict[str, Any]]]) -> list[tuple[bool, str]]:
+async def _sdk_calls(
+    url: str, transport: str, headers: dict[str, str], calls: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[bool, str]]:
     async with connect(url, transport, headers) as client:
         results = await asyncio.gather(*(client.call_tool(n, a) for n, a in calls))
     return [(r.is_error, text_of(r)) for r in results]
@@ -65,7 +80,9 @@ async def test_every_upstream_request_carries_its_users_credential() -> None:
             ]
             clients += [(None, ALL_TRANSPORTS[i % len(ALL_TRANSPORTS)]) for i in range(ANONYMOUS_CLIENTS)]
 
-            async def run(index: int, user: JiraUser | None, transport: str) -> tuple[JiraUser | None, list[tuple[bool, str]]]:
+            async def run(
+                index: int, user: JiraUser | None, transport: str
+            ) -> tuple[JiraUser | None, list[tuple[bool, str]]]:
                 calls = _plan(index)
                 if transport == "direct":
                     return user, await _direct_calls(url, _headers(user), calls)
@@ -85,7 +102,9 @@ async def test_every_upstream_request_carries_its_users_credential() -> None:
                 assert who.display_name in text, f"{who.name} was answered as someone else: {text}"
     seen = Counter(r.identity for r in fake.requests)
     assert seen == expected, "upstream requests were not one per call with the caller's own credential"
-    assert not [r for r in fake.requests if r.auth_via == "cookie" or r.cookie_identity], "a session cookie went upstream"
+    assert not [r for r in fake.requests if r.auth_via == "cookie" or r.cookie_identity], (
+        "a session cookie went upstream"
+    )
     tokens = {u.name: u.token for u in [*USERS, SHARED]}
     for r in fake.requests:
         assert tokens[r.identity] in r.headers["authorization"]

@@ -8,7 +8,12 @@ from tests.conftest import ALICE, jira_env, jira_headers, make_settings, serve
 from tests.e2e._clients import TRANSPORTS, connect, text_of
 from tests.fakes import FakeJira
 
-EXPECTED_VERSION = {"sse": "2025-11-25", "legacy": "2025-11-25", "auto": "2026-07-28", "2026-07-28": "2026-07-28"}
+EXPECTED_VERSION = {
+    "sse": "2025-11-25",
+    "legacy": "2025-11-25",
+    "auto": "2026-07-28",
+    "2026-07-28": "2026-07-28",
+}
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)

@@ -15,7 +15,7 @@ import pytest
 from passthrough.credentials import new_api_key
 from tests.conftest import ALICE, BOB, SHARED, jira_env, jira_headers, make_settings, serve
 from tests.e2e._clients import TRANSPORTS, connect, text_of
-from tests.fakes import Fault, FakeJira
+from tests.fakes import FakeJira, Fault
 
 API_KEY, API_KEY_DIGEST = new_api_key()
 WRONG_TOKEN = "wrong-token-3c3c3c"
@@ -55,7 +55,12 @@ async def mixed_session(url: str, fake: FakeJira) -> None:
         async with connect(url, transport, {"X-MCP-API-Key": API_KEY}) as client:
             assert not (await client.call_tool("jira_get_myself", {})).is_error
     async with httpx.AsyncClient(timeout=10) as http:
-        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nope", "arguments": {}}}
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "nope", "arguments": {}},
+        }
         await http.post(url + "/mcp", json=body, headers={"Authorization": f"Bearer {BOB.token}"})
         other, _ = new_api_key()
         assert (await http.post(url + "/mcp", json=body, headers={"X-MCP-API-Key": other})).status_code == 401
@@ -88,8 +93,13 @@ async def test_no_secret_in_the_real_servers_output(jira: FakeJira) -> None:
     """`python -m passthrough serve` at DEBUG, whole session, stdout and stderr searched."""
     env = {**os.environ, **_env(jira), "PASSTHROUGH_PORT": "0"}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "passthrough", "serve",
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "passthrough",
+        "serve",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     assert proc.stdout is not None
     lines: list[str] = []

@@ -54,9 +54,7 @@ def _inline(text: str) -> list[AdfNode]:
         elif match.group("em") is not None:
             nodes.append(_text(match.group("em"), [{"type": "em"}]))
         else:
-            nodes.append(
-                _text(match.group("label"), [{"type": "link", "attrs": {"href": match.group("href")}}])
-            )
+            nodes.append(_text(match.group("label"), [{"type": "link", "attrs": {"href": match.group("href")}}]))
         pos = match.end()
     if pos < len(text):
         nodes.append(_text(text[pos:]))

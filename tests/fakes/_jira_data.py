@@ -170,9 +170,7 @@ def _description(summary: str, number: int) -> str | None:
     )
 
 
-def seed(
-    users: tuple[JiraUser, ...], adf: bool
-) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+def seed(users: tuple[JiraUser, ...], adf: bool) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Seeded issues (keyed by issue key) and comments (keyed by issue key).
 
     Rich text is stored as ADF when ``adf`` (Cloud) and as wiki markup otherwise (Server).

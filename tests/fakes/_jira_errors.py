@@ -9,9 +9,7 @@ from typing import Any
 class JiraError(Exception):
     """An error answer; raised anywhere below the HTTP layer and turned into a JSON response there."""
 
-    def __init__(
-        self, status: int, messages: Sequence[str] = (), errors: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, messages: Sequence[str] = (), errors: Mapping[str, str] | None = None) -> None:
         super().__init__(status, list(messages), dict(errors or {}))
         self.status = status
         self.messages = list(messages)

@@ -134,9 +134,7 @@ class JiraRenderer:
     def myself(self, user: JiraUser) -> dict[str, Any]:
         body = self.user(user.name)
         assert body is not None
-        body.update(
-            {"locale": "en_US", "groups": {"size": 1, "items": []}, "expand": "groups,applicationRoles"}
-        )
+        body.update({"locale": "en_US", "groups": {"size": 1, "items": []}, "expand": "groups,applicationRoles"})
         body["applicationRoles"] = {"size": 1, "items": []}
         return body
 
@@ -348,8 +346,7 @@ class JiraRenderer:
         expansions = set(expand)
         if "renderedFields" in expansions:
             body["renderedFields"] = {
-                name: (rich_to_html(issue.get("description")) if name == "description" else None)
-                for name in rendered
+                name: (rich_to_html(issue.get("description")) if name == "description" else None) for name in rendered
             }
         if "names" in expansions:
             body["names"] = {name: FIELD_NAMES.get(name, name) for name in rendered}
@@ -381,9 +378,7 @@ class JiraRenderer:
         issue_type = self.state.issue_type(type_name)
         assert issue_type is not None
 
-        def entry(
-            field_id: str, name: str, schema: dict[str, Any], required: bool, **extra: Any
-        ) -> dict[str, Any]:
+        def entry(field_id: str, name: str, schema: dict[str, Any], required: bool, **extra: Any) -> dict[str, Any]:
             body: dict[str, Any] = {
                 "required": required,
                 "schema": schema,

@@ -54,9 +54,7 @@ class _Compiler:
         if field in ("key", "issuekey", "id"):
             return self._equality(clause, self._issue_key, lambda i: i["key"])
         if field == "status":
-            return self._equality(
-                clause, lambda v: self._named(clause, v, self.state.status), lambda i: i["status"]
-            )
+            return self._equality(clause, lambda v: self._named(clause, v, self.state.status), lambda i: i["status"])
         if field == "statuscategory":
             return self._equality(clause, self._category, self._category_of)
         if field in ("type", "issuetype"):
@@ -83,9 +81,7 @@ class _Compiler:
 
     def _literal(self, clause: Clause, value: Value) -> str:
         if isinstance(value, Function):
-            raise JqlError(
-                f"Jira does not support the function '{value.name}' for the field '{clause.field}'."
-            )
+            raise JqlError(f"Jira does not support the function '{value.name}' for the field '{clause.field}'.")
         if isinstance(value, Empty):
             raise JqlError(f"The field '{clause.field}' does not support searching for EMPTY values.")
         return value
@@ -161,9 +157,7 @@ class _Compiler:
             wanted_empty = operator == "is"
             return lambda issue: (attribute(issue) is None) == wanted_empty
         if operator not in _EQUALITY:
-            raise JqlError(
-                f"The operator '{operator.upper()}' is not supported by the '{clause.field}' field."
-            )
+            raise JqlError(f"The operator '{operator.upper()}' is not supported by the '{clause.field}' field.")
         wanted = {resolve(v) for v in clause.values}
         positive = operator in ("=", "in")
         return lambda issue: (attribute(issue) in wanted) == positive
@@ -174,18 +168,14 @@ class _Compiler:
             wanted_empty = operator == "is"
             return lambda issue: (not issue["labels"]) == wanted_empty
         if operator not in _EQUALITY:
-            raise JqlError(
-                f"The operator '{operator.upper()}' is not supported by the '{clause.field}' field."
-            )
+            raise JqlError(f"The operator '{operator.upper()}' is not supported by the '{clause.field}' field.")
         wanted = {self._literal(clause, v) for v in clause.values}
         positive = operator in ("=", "in")
         return lambda issue: bool(wanted.intersection(issue["labels"])) == positive
 
     def _text(self, clause: Clause, field: str) -> Predicate:
         if clause.operator not in _TEXT:
-            raise JqlError(
-                f"The operator '{clause.operator.upper()}' is not supported by the '{clause.field}' field."
-            )
+            raise JqlError(f"The operator '{clause.operator.upper()}' is not supported by the '{clause.field}' field.")
         needle = self._literal(clause, clause.values[0]).lower().strip("*")
         positive = clause.operator == "~"
 
@@ -228,9 +218,7 @@ def _sort(state: JiraState, issues: Iterable[Issue], order_by: tuple[SortKey, ..
     return result
 
 
-def search(
-    state: JiraState, jql: str, current_user: str | None, *, require_bounded: bool = False
-) -> list[Issue]:
+def search(state: JiraState, jql: str, current_user: str | None, *, require_bounded: bool = False) -> list[Issue]:
     """All issues matching ``jql``, in order; raises JiraError(400) for JQL Jira would refuse."""
     try:
         query: Query = parse(jql or "")

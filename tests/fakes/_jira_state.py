@@ -149,9 +149,7 @@ class JiraState:
         if self.cloud:
             ref = value.get("accountId")
             if ref is None and ("name" in value or "key" in value):
-                errors[field] = (
-                    f"Specify the user's accountId for {field}; 'name' and 'key' are not supported"
-                )
+                errors[field] = f"Specify the user's accountId for {field}; 'name' and 'key' are not supported"
             user = _find(self.users, ref, "account_id") if ref is not None else None
         else:
             ref = value.get("name", value.get("key"))

@@ -44,9 +44,7 @@ from ._jira_state import Issue, JiraState
 
 __all__ = ["FakeJira", "JiraUser"]
 
-SERVER_UNAUTHORIZED = error_body(
-    ["You are not authenticated. Authentication required to perform this operation."]
-)
+SERVER_UNAUTHORIZED = error_body(["You are not authenticated. Authentication required to perform this operation."])
 CLOUD_UNAUTHORIZED = "Client must be authenticated to access this resource."
 SEARCH_REMOVED = (
     "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
@@ -164,9 +162,7 @@ class FakeJira(FakeUpstream):
             headers["X-Seraph-LoginReason"] = "AUTHENTICATED_FAILED"
         return json_response(SERVER_UNAUTHORIZED, 401, headers)
 
-    def _set_session_cookies(
-        self, request: web.Request, response: web.StreamResponse, auth: AuthResult
-    ) -> None:
+    def _set_session_cookies(self, request: web.Request, response: web.StreamResponse, auth: AuthResult) -> None:
         assert auth.identity is not None
         session = request.cookies.get("JSESSIONID", "") if auth.auth_via == "cookie" else ""
         if not session:
@@ -218,9 +214,7 @@ class FakeJira(FakeUpstream):
                 content_type="text/html",
             )
         if exc.status == 405:
-            return json_response(
-                error_body(["Method Not Allowed"]), 405, {"Allow": exc.headers.get("Allow", "")}
-            )
+            return json_response(error_body(["Method Not Allowed"]), 405, {"Allow": exc.headers.get("Allow", "")})
         return json_response(error_body([f"null for uri: {request.url}"]), exc.status)
 
     # ------------------------------------------------------------------ routes
@@ -308,9 +302,7 @@ class FakeJira(FakeUpstream):
         try:
             return int(raw)
         except (TypeError, ValueError):
-            raise bad_request(
-                f"The value '{raw}' is not a valid integer for the parameter '{name}'."
-            ) from None
+            raise bad_request(f"The value '{raw}' is not a valid integer for the parameter '{name}'.") from None
 
     def _page_bounds(self, source: Mapping[str, Any], default_max: int, cap: int) -> tuple[int, int]:
         start_at = max(0, self._int(source, "startAt", 0))
@@ -383,9 +375,7 @@ class FakeJira(FakeUpstream):
         renderer = self._renderer(request)
         start_at, max_results = self._page_bounds(request.query, 50, 100)
         needle = request.query.get("query", "").lower()
-        projects = [
-            p for p in self.state.projects.values() if needle in p.key.lower() or needle in p.name.lower()
-        ]
+        projects = [p for p in self.state.projects.values() if needle in p.key.lower() or needle in p.name.lower()]
         page = projects[start_at : start_at + max_results]
         is_last = start_at + max_results >= len(projects)
         body: dict[str, Any] = {
@@ -429,9 +419,7 @@ class FakeJira(FakeUpstream):
         start_at, max_results = self._page_bounds(request.query, 50, 200)
         page = fields[start_at : start_at + max_results]
         if self.cloud:
-            return json_response(
-                {"fields": page, "maxResults": max_results, "startAt": start_at, "total": len(fields)}
-            )
+            return json_response({"fields": page, "maxResults": max_results, "startAt": start_at, "total": len(fields)})
         return json_response(
             {
                 "maxResults": max_results,
@@ -457,9 +445,7 @@ class FakeJira(FakeUpstream):
             fields = {}
         issue = self.state.create_issue(fields, adf=self._adf(request), reporter=self._current(request))
         renderer = self._renderer(request)
-        return json_response(
-            {"id": issue["id"], "key": issue["key"], "self": renderer.issue_self(issue)}, 201
-        )
+        return json_response({"id": issue["id"], "key": issue["key"], "self": renderer.issue_self(issue)}, 201)
 
     async def _edit_issue(self, request: web.Request) -> web.Response:
         issue = self._issue(request)
@@ -537,9 +523,7 @@ class FakeJira(FakeUpstream):
                 "startAt": start_at,
                 "maxResults": max_results,
                 "total": len(found),
-                "issues": [
-                    renderer.issue(i, fields, expand) for i in found[start_at : start_at + max_results]
-                ],
+                "issues": [renderer.issue(i, fields, expand) for i in found[start_at : start_at + max_results]],
             }
         )
 

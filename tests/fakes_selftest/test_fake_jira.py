@@ -69,9 +69,7 @@ async def test_server_auth_bearer_and_basic() -> None:
                 assert resp.status == 401
                 assert resp.headers["WWW-Authenticate"].startswith('OAuth realm="')
                 assert await resp.json() == {
-                    "errorMessages": [
-                        "You are not authenticated. Authentication required to perform this operation."
-                    ],
+                    "errorMessages": ["You are not authenticated. Authentication required to perform this operation."],
                     "errors": {},
                 }
                 assert "Set-Cookie" not in resp.headers
@@ -147,9 +145,7 @@ async def test_anonymous_read_when_allowed() -> None:
             assert (await resp.json())["total"] == 5
         async with http.get(f"{api}/myself") as resp:
             assert resp.status == 401
-        async with http.get(
-            f"{api}/issue/DEMO-2", headers=bearer(JiraUser("x", "X", "x@x", "x", "bad"))
-        ) as resp:
+        async with http.get(f"{api}/issue/DEMO-2", headers=bearer(JiraUser("x", "X", "x@x", "x", "bad"))) as resp:
             assert resp.status == 401  # present but invalid credentials never fall back to anonymous
         async with http.post(f"{api}/issue/DEMO-2/comment", json={"body": "hi"}) as resp:
             assert resp.status == 401
@@ -183,9 +179,7 @@ async def test_server_search_offset_pagination() -> None:
         assert {i["fields"]["status"]["name"] for i in page["issues"]} == {"Done"}
         assert page["total"] == len(page["issues"]) == 8
 
-        async with http.get(
-            f"{api}/search", params={"jql": "assignee = currentUser()"}, headers=bearer(ALICE)
-        ) as r:
+        async with http.get(f"{api}/search", params={"jql": "assignee = currentUser()"}, headers=bearer(ALICE)) as r:
             mine = await r.json()
         assert mine["total"] > 0
         assert {i["fields"]["assignee"]["name"] for i in mine["issues"]} == {"alice"}
@@ -225,9 +219,7 @@ async def test_cloud_search_token_pagination() -> None:
             assert [i["key"] for i in (await resp.json())["issues"]] == ["OPS-3", "OPS-4"]
 
         # without fields the enhanced search returns ids only
-        async with http.get(
-            f"{api}/search/jql", params={"jql": "key = DEMO-3"}, headers=bearer(ALICE)
-        ) as resp:
+        async with http.get(f"{api}/search/jql", params={"jql": "key = DEMO-3"}, headers=bearer(ALICE)) as resp:
             assert (await resp.json())["issues"] == [{"id": "10003"}]
 
         bad = {"jql": "project = DEMO", "nextPageToken": "not-a-token"}
@@ -286,9 +278,7 @@ async def test_fields_filtering_and_rich_text(deployment: Literal["server", "clo
                 "codeBlock",
             }
         else:
-            assert (
-                fields["description"].startswith("h2. Context") and "{code:python}" in fields["description"]
-            )
+            assert fields["description"].startswith("h2. Context") and "{code:python}" in fields["description"]
 
         async with http.get(f"{api}/issue/DEMO-404", headers=bearer(ALICE)) as resp:
             assert resp.status == 404
@@ -391,9 +381,7 @@ async def test_create_comment_transition_round_trip(deployment: Literal["server"
         assert created["key"] == "DEMO-26" and set(created) == {"id", "key", "self"}
         assert fake.issues["DEMO-26"]["reporter"] == "bob"
 
-        async with http.post(
-            f"{api}/issue/DEMO-26/comment", json={"body": rich("First!")}, headers=auth
-        ) as resp:
+        async with http.post(f"{api}/issue/DEMO-26/comment", json={"body": rich("First!")}, headers=auth) as resp:
             assert resp.status == 201
             comment = await resp.json()
         assert comment["author"]["displayName"] == "Bob Example"
@@ -410,18 +398,14 @@ async def test_create_comment_transition_round_trip(deployment: Literal["server"
         move = {"transition": {"id": "31"}, "update": {"comment": [{"add": {"body": rich("Closing")}}]}}
         async with http.post(f"{api}/issue/DEMO-26/transitions", json=move, headers=auth) as resp:
             assert resp.status == 204
-        async with http.post(
-            f"{api}/issue/DEMO-26/transitions", json={"transition": {"id": "99"}}, headers=auth
-        ) as r:
+        async with http.post(f"{api}/issue/DEMO-26/transitions", json={"transition": {"id": "99"}}, headers=auth) as r:
             assert r.status == 400
             assert (await r.json())["errorMessages"] == ["Transition id '99' is not valid for this issue."]
 
         edit = {"fields": {"summary": "Renamed"}, "update": {"labels": [{"add": "triaged"}]}}
         async with http.put(f"{api}/issue/DEMO-26", json=edit, headers=auth) as resp:
             assert resp.status == 204
-        async with http.put(
-            f"{api}/issue/DEMO-26", json={"fields": {"customfield_x": 1}}, headers=auth
-        ) as resp:
+        async with http.put(f"{api}/issue/DEMO-26", json={"fields": {"customfield_x": 1}}, headers=auth) as resp:
             assert resp.status == 400
             errors = (await resp.json())["errors"]
         reason = "Field 'customfield_x' cannot be set. It is not on the appropriate screen, or unknown."

@@ -68,7 +68,9 @@ async def test_post_is_never_sent_twice(upstream):
 
 @respx.mock
 async def test_retry_after_beyond_cap_fails_fast(upstream):
-    route = respx.get("https://jira.example.com/x").mock(return_value=httpx.Response(429, headers={"Retry-After": "3600"}))
+    route = respx.get("https://jira.example.com/x").mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "3600"})
+    )
     with pytest.raises(RateLimited) as info:
         await upstream.call("GET", "/x", credential=ALICE)
     assert route.call_count == 1 and upstream.slept == []
@@ -79,7 +81,11 @@ async def test_retry_after_beyond_cap_fails_fast(upstream):
 async def test_jira_error_body_is_named(upstream):
     respx.get("https://jira.example.com/rest/api/2/issue/NOPE-1").mock(
         return_value=httpx.Response(
-            404, json={"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}}
+            404,
+            json={
+                "errorMessages": ["Issue does not exist or you do not have permission to see it."],
+                "errors": {},
+            },
         )
     )
     with pytest.raises(UpstreamError) as info:
@@ -91,7 +97,9 @@ async def test_jira_error_body_is_named(upstream):
 @respx.mock
 async def test_field_errors_are_named(upstream):
     respx.post("https://jira.example.com/i").mock(
-        return_value=httpx.Response(400, json={"errorMessages": [], "errors": {"summary": "You must specify a summary."}})
+        return_value=httpx.Response(
+            400, json={"errorMessages": [], "errors": {"summary": "You must specify a summary."}}
+        )
     )
     with pytest.raises(UpstreamError) as info:
         await upstream.call("POST", "/i", credential=ALICE, body={})

@@ -55,7 +55,9 @@ class JiraClient:
         result: dict[str, Any] = await self._get(f"/issue/{segment(key)}", {"fields": fields})
         return result
 
-    async def search(self, jql: str, max_results: int, page_token: str | None, fields: str = SEARCH_FIELDS) -> SearchPage:
+    async def search(
+        self, jql: str, max_results: int, page_token: str | None, fields: str = SEARCH_FIELDS
+    ) -> SearchPage:
         if self.cloud:
             params: dict[str, Any] = {"jql": jql, "maxResults": max_results, "fields": fields}
             if page_token:

@@ -63,9 +63,18 @@ async def get_issue(ctx: ToolContext, args: GetIssue) -> ToolResult:
 
 
 class Search(Arguments):
-    jql: Annotated[str, Field(min_length=1, max_length=4000, description="JQL, e.g. project = PROJ AND status = 'In Progress' ORDER BY updated DESC")]
+    jql: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=4000,
+            description="JQL, e.g. project = PROJ AND status = 'In Progress' ORDER BY updated DESC",
+        ),
+    ]
     max_results: Annotated[int, Field(ge=1, le=100, description="Issues per page")] = 20
-    page_token: Annotated[str | None, Field(max_length=2000, description="next_page_token from the previous page")] = None
+    page_token: Annotated[str | None, Field(max_length=2000, description="next_page_token from the previous page")] = (
+        None
+    )
 
 
 async def search(ctx: ToolContext, args: Search) -> ToolResult:
@@ -83,7 +92,10 @@ async def search(ctx: ToolContext, args: Search) -> ToolResult:
         head = f"{len(briefs)} issues:"
     lines = [head, *(list_line(b) for b in briefs)]
     if page.next_page_token:
-        lines += ["", f'More results: call jira_search with the same jql and page_token="{page.next_page_token}".']
+        lines += [
+            "",
+            f'More results: call jira_search with the same jql and page_token="{page.next_page_token}".',
+        ]
     return ToolResult("\n".join(lines) + "\n", structured)
 
 
@@ -99,7 +111,9 @@ READ_TOOLS = (
     ToolSpec(
         name="jira_get_issue",
         title="Jira: get issue",
-        description="Get one Jira issue by key: summary, status, people, dates, description (Markdown) and latest comments.",
+        description=(
+            "Get one Jira issue by key: summary, status, people, dates, description (Markdown) and latest comments."
+        ),
         provider="jira",
         arguments=GetIssue,
         handler=get_issue,
@@ -107,7 +121,9 @@ READ_TOOLS = (
     ToolSpec(
         name="jira_search",
         title="Jira: search issues (JQL)",
-        description="Search Jira issues with JQL. Returns one page; pass next_page_token back as page_token for the next.",
+        description=(
+            "Search Jira issues with JQL. Returns one page; pass next_page_token back as page_token for the next."
+        ),
         provider="jira",
         arguments=Search,
         handler=search,

@@ -102,5 +102,13 @@ def issue_text(d: dict[str, Any]) -> str:
 
 
 def list_line(b: dict[str, Any]) -> str:
-    extras = ", ".join(x for x in (b["issue_type"], b["priority"], f"assignee {b['assignee']}" if b["assignee"] else "unassigned") if x)
+    extras = ", ".join(
+        x
+        for x in (
+            b["issue_type"],
+            b["priority"],
+            f"assignee {b['assignee']}" if b["assignee"] else "unassigned",
+        )
+        if x
+    )
     return f"- {b['key']} [{b['status'] or '?'}] {b['summary']} ({extras})"
