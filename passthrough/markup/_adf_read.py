@@ -91,6 +91,13 @@ class AdfReader:
         if self._budget < 0:
             raise _OverBudget
 
+    def _plain(self, node: Any) -> str:
+        text, used = _plain_text(node, max(self._budget, 0))
+        self._budget -= used
+        if self._budget < 0:
+            raise _OverBudget
+        return squash_text(text)
+
     def _blocks(self, nodes: Sequence[Any], depth: int) -> list[Block]:
         out: list[Block] = []
         pending: list[Any] = []
@@ -114,7 +121,7 @@ class AdfReader:
         attrs = _attrs(node)
         content = _content(node)
         if depth > MAX_DEPTH:
-            text = squash_text(adf_plain_text(node))
+            text = self._plain(node)
             return [Paragraph([Text(text)])] if text else []
         if kind == "paragraph":
             return [Paragraph(self._inlines(content, depth))]
@@ -136,7 +143,7 @@ class AdfReader:
             return [BlockQuote(self._blocks(content, depth))]
         if kind == "panel":
             label = _PANEL_LABELS.get(str(attrs.get("panelType", "")), "")
-            return [labelled_quote(label, self._blocks(content, depth))]
+            return [labelled_quote(label, "", self._blocks(content, depth))]
         if kind in ("expand", "nestedExpand"):
             title = attrs.get("title")
             heading = [Paragraph([Strong([Text(title)])])] if isinstance(title, str) and title.strip() else []
@@ -188,7 +195,7 @@ class AdfReader:
     def _item_blocks(self, node: Mapping[str, Any], depth: int) -> list[Block]:
         self._spend()
         if depth > MAX_DEPTH:
-            text = squash_text(adf_plain_text(node))
+            text = self._plain(node)
             return [Paragraph([Text(text)])] if text else []
         return self._blocks(_content(node), depth)
 
@@ -245,7 +252,7 @@ class AdfReader:
         if kind == "placeholder":
             return []
         if depth > MAX_DEPTH:
-            return [Text(squash_text(adf_plain_text(node)))]
+            return [Text(self._plain(node))]
         content = _content(node)
         if content:
             if all(isinstance(c, Mapping) and c.get("type") in _INLINE_TYPES for c in content):
@@ -368,12 +375,17 @@ def _iso_date(timestamp: Any) -> str:
         return str(timestamp) if timestamp is not None else ""
 
 
-def adf_plain_text(node: Any, limit: int = _NODE_BUDGET) -> str:
+def adf_plain_text(node: Any) -> str:
     """All text under ``node``, found without recursion and within a node budget."""
+    return _plain_text(node, _NODE_BUDGET)[0]
+
+
+def _plain_text(node: Any, limit: int) -> tuple[str, int]:
     parts: list[str] = []
     stack: list[Any] = [node]
-    while stack and limit > 0:
-        limit -= 1
+    used = 0
+    while stack and used < limit:
+        used += 1
         current = stack.pop()
         if isinstance(current, str):
             parts.append(current)
@@ -389,4 +401,5 @@ def adf_plain_text(node: Any, limit: int = _NODE_BUDGET) -> str:
         if current.get("type") not in _INLINE_TYPES:
             stack.append("\n")
         stack.extend(reversed(_content(current)))
-    return "\n".join(line.strip() for line in "".join(parts).split("\n") if line.strip())
+    text = "\n".join(line.strip() for line in "".join(parts).split("\n") if line.strip())
+    return text, used

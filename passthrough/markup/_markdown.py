@@ -1,11 +1,19 @@
-"""Markdown in: markdown-it-py (CommonMark plus tables and strikethrough) to the model."""
+"""Markdown in: markdown-it-py (CommonMark plus tables and strikethrough) to the model.
+
+The flat token stream is walked with an explicit stack rather than through
+``SyntaxTreeNode``, which recurses once per nesting level: markdown-it bounds block
+nesting, but not emphasis, so ``**`` repeated thousands of times would otherwise
+exhaust the interpreter stack.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
+from markdown_it.token import Token
 
 from ._model import (
     MAX_DEPTH,
@@ -30,143 +38,158 @@ from ._model import (
     Strong,
     Table,
     Text,
-    plain_text,
     split_task_marker,
-    squash_text,
 )
 
-# markdown-it drops content nested deeper than maxNesting; keep that in line with our own cap.
+# markdown-it drops block content nested deeper than maxNesting; keep that in line with our own cap.
 _PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_DEPTH}).enable(["table", "strikethrough"])
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TASK_SOURCE_RE = re.compile(r"\[[ xX]\](?:\s|$)")
+_TRANSPARENT = ("thead", "tbody")
+
+
+@dataclass
+class _Frame:
+    kind: str
+    token: Token | None = None
+    children: list[Any] = field(default_factory=list)
+    task_source: str | None = None  # raw source of a list item's first paragraph
 
 
 def parse_markdown(markdown: str) -> list[Block]:
     if not isinstance(markdown, str) or not markdown.strip():
         return []
-    root = SyntaxTreeNode(_PARSER.parse(markdown))
-    return _blocks(root.children, 0)
+    stack = [_Frame("root")]
+    for token in _PARSER.parse(markdown):
+        kind = token.type
+        if token.nesting == 1:
+            kind = kind.removesuffix("_open")
+            if kind not in _TRANSPARENT:
+                stack.append(_Frame(kind, token))
+        elif token.nesting == -1:
+            kind = kind.removesuffix("_close")
+            if kind not in _TRANSPARENT and len(stack) > 1:
+                frame = stack.pop()
+                node = _close_block(frame)
+                if node is not None:
+                    stack[-1].children.append(node)
+        elif kind == "inline":
+            top = stack[-1]
+            if top.kind == "paragraph" and len(stack) > 1:
+                parent = stack[-2]
+                if parent.kind == "list_item" and not parent.children and parent.task_source is None:
+                    parent.task_source = token.content
+            top.children.extend(parse_inline_tokens(token.children or []))
+        else:
+            block = _leaf_block(token)
+            if block is not None:
+                stack[-1].children.append(block)
+    return [node for node in stack[0].children if not isinstance(node, Inline | ListItem | list | Cell)]
 
 
-def _blocks(nodes: list[SyntaxTreeNode], depth: int) -> list[Block]:
-    out: list[Block] = []
-    for node in nodes:
-        out.extend(_block(node, depth + 1))
-    return out
-
-
-def _block(node: SyntaxTreeNode, depth: int) -> list[Block]:
-    kind = node.type
-    if depth > MAX_DEPTH:
-        return [Paragraph([Text(squash_text(_source_text(node)))])]
+def _close_block(frame: _Frame) -> Any:
+    kind = frame.kind
+    children = frame.children
     if kind == "paragraph":
-        return [Paragraph(_inline_children(node, depth))]
+        return Paragraph(children)
     if kind == "heading":
-        level = int(node.tag[1:]) if node.tag[1:].isdigit() else 1
-        return [Heading(level, _inline_children(node, depth))]
-    if kind == "fence":
-        info = node.info.strip()
-        return [CodeBlock(_strip_newline(node.content), info.split()[0] if info else "")]
-    if kind == "code_block":
-        return [CodeBlock(_strip_newline(node.content))]
-    if kind in ("bullet_list", "ordered_list"):
-        items = [_item(child, depth) for child in node.children if child.type == "list_item"]
-        if kind == "bullet_list":
-            return [BulletList(items)]
-        start = node.attrs.get("start", 1)
-        return [OrderedList(items, start if isinstance(start, int) else 1)]
+        tag = frame.token.tag if frame.token else "h1"
+        return Heading(int(tag[1:]) if tag[1:].isdigit() else 1, children)
     if kind == "blockquote":
-        return [BlockQuote(_blocks(node.children, depth))]
-    if kind == "hr":
-        return [Rule()]
+        return BlockQuote(_blocks(children))
+    if kind == "list_item":
+        return _item(frame)
+    if kind == "bullet_list":
+        return BulletList([c for c in children if isinstance(c, ListItem)])
+    if kind == "ordered_list":
+        start = frame.token.attrs.get("start", 1) if frame.token else 1
+        items = [c for c in children if isinstance(c, ListItem)]
+        return OrderedList(items, start if isinstance(start, int) else 1)
+    if kind in ("th", "td"):
+        return Cell(children, header=kind == "th")
+    if kind == "tr":
+        return [c for c in children if isinstance(c, Cell)]
     if kind == "table":
-        return [_table(node, depth)]
-    if kind == "html_block":
-        return [Paragraph([Text(node.content.strip())])]
-    return _blocks(node.children, depth)
+        return Table([row for row in children if isinstance(row, list)])
+    return None
 
 
-def _item(node: SyntaxTreeNode, depth: int) -> ListItem:
-    blocks = _blocks(node.children, depth)
-    first = node.children[0] if node.children else None
-    inline = first.children[0] if first is not None and first.type == "paragraph" and first.children else None
-    if blocks and isinstance(blocks[0], Paragraph) and inline is not None:
-        # the raw source tells a real marker from an escaped one (``\[ ]``)
-        if _TASK_SOURCE_RE.match(inline.content):
-            checked, rest = split_task_marker(blocks[0].children)
-            if checked is not None:
-                return ListItem([Paragraph(rest), *blocks[1:]], checked)
+def _blocks(children: list[Any]) -> list[Block]:
+    return [c for c in children if not isinstance(c, Inline | ListItem | list | Cell)]
+
+
+def _item(frame: _Frame) -> ListItem:
+    blocks = _blocks(frame.children)
+    # the raw source tells a real task marker from an escaped one (``\[ ]``)
+    if blocks and isinstance(blocks[0], Paragraph) and _TASK_SOURCE_RE.match(frame.task_source or ""):
+        checked, rest = split_task_marker(blocks[0].children)
+        if checked is not None:
+            return ListItem([Paragraph(rest), *blocks[1:]], checked)
     return ListItem(blocks)
 
 
-def _table(node: SyntaxTreeNode, depth: int) -> Table:
-    rows: list[list[Cell]] = []
-    for section in node.children:
-        for row in section.children:
-            cells = [
-                Cell(_inline_children(cell, depth), header=cell.type == "th")
-                for cell in row.children
-                if cell.type in ("th", "td")
-            ]
-            rows.append(cells)
-    return Table(rows)
+def _leaf_block(token: Token) -> Block | None:
+    if token.type == "fence":
+        info = token.info.strip()
+        return CodeBlock(_strip_newline(token.content), info.split()[0] if info else "")
+    if token.type == "code_block":
+        return CodeBlock(_strip_newline(token.content))
+    if token.type == "hr":
+        return Rule()
+    if token.type == "html_block":
+        return Paragraph([Text(token.content.strip())])
+    return None
 
 
-def _inline_children(node: SyntaxTreeNode, depth: int) -> list[Inline]:
-    out: list[Inline] = []
-    for child in node.children:
-        if child.type == "inline":
-            out.extend(_inlines(child.children, depth))
-    return out
+def parse_inline_tokens(tokens: list[Token]) -> list[Inline]:
+    stack = [_Frame("root")]
+    for token in tokens:
+        if token.nesting == 1:
+            # past the depth cap a span is dropped but its text kept
+            stack.append(_Frame(token.type.removesuffix("_open") if len(stack) <= MAX_DEPTH else "", token))
+        elif token.nesting == -1:
+            if len(stack) > 1:
+                frame = stack.pop()
+                stack[-1].children.extend(_close_inline(frame))
+        else:
+            stack[-1].children.extend(_leaf_inline(token))
+    while len(stack) > 1:
+        frame = stack.pop()
+        stack[-1].children.extend(frame.children)
+    return stack[0].children
 
 
-def _inlines(nodes: list[SyntaxTreeNode], depth: int) -> list[Inline]:
-    out: list[Inline] = []
-    for node in nodes:
-        out.extend(_inline(node, depth + 1))
-    return out
+def _close_inline(frame: _Frame) -> list[Inline]:
+    children: list[Inline] = frame.children
+    if frame.kind == "strong":
+        return [Strong(children)]
+    if frame.kind == "em":
+        return [Emph(children)]
+    if frame.kind == "s":
+        return [Strike(children)]
+    if frame.kind == "link" and frame.token is not None:
+        attrs = frame.token.attrs
+        return [Link(str(attrs.get("href", "")), children, str(attrs.get("title", "") or ""))]
+    return children
 
 
-def _inline(node: SyntaxTreeNode, depth: int) -> list[Inline]:
-    kind = node.type
+def _leaf_inline(token: Token) -> list[Inline]:
+    kind = token.type
     if kind == "text":
-        return [Text(node.content)]
-    if depth > MAX_DEPTH:
-        return [Text(_source_text(node))]
+        return [Text(token.content)]
     if kind == "softbreak":
         return [SoftBreak()]
     if kind == "hardbreak":
         return [HardBreak()]
     if kind == "code_inline":
-        return [Code(node.content)]
-    if kind == "strong":
-        return [Strong(_inlines(node.children, depth))]
-    if kind == "em":
-        return [Emph(_inlines(node.children, depth))]
-    if kind == "s":
-        return [Strike(_inlines(node.children, depth))]
-    if kind == "link":
-        href = str(node.attrs.get("href", ""))
-        return [Link(href, _inlines(node.children, depth), str(node.attrs.get("title", "")))]
+        return [Code(token.content)]
     if kind == "image":
-        alt = plain_text(_inlines(node.children, depth))
-        return [Image(str(node.attrs.get("src", "")), alt, str(node.attrs.get("title", "")))]
+        alt = "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
+        attrs = token.attrs
+        return [Image(str(attrs.get("src", "")), alt, str(attrs.get("title", "") or ""))]
     if kind == "html_inline":
-        return [HardBreak()] if _BR_RE.fullmatch(node.content.strip()) else [Text(node.content)]
-    return _inlines(node.children, depth)
-
-
-def _source_text(node: SyntaxTreeNode) -> str:
-    parts: list[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type in ("text", "code_inline", "fence", "code_block", "html_block", "html_inline"):
-            parts.append(current.content)
-        elif current.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        stack.extend(reversed(current.children))
-    return "".join(parts)
+        return [HardBreak()] if _BR_RE.fullmatch(token.content.strip()) else [Text(token.content)]
+    return [Text(token.content)] if token.content else []
 
 
 def _strip_newline(text: str) -> str:

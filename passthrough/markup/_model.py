@@ -294,11 +294,15 @@ def split_task_marker(nodes: list[Inline]) -> tuple[bool | None, list[Inline]]:
     return match.group(1) != " ", remaining
 
 
-def labelled_quote(label: str, blocks: list[Block]) -> BlockQuote:
-    """A panel or admonition as a blockquote led by a bold label."""
-    if not label:
+def labelled_quote(kind: str, title: str, blocks: list[Block]) -> BlockQuote:
+    """A panel or admonition as a blockquote led by a bold label: ``**Note:** text``,
+    or a bold title paragraph when the panel has a title."""
+    if title:
+        label = f"{kind}: {title}" if kind else title
+        return BlockQuote([Paragraph([Strong([Text(label)])]), *blocks])
+    if not kind:
         return BlockQuote(blocks or [Paragraph([])])
-    strong = Strong([Text(label + ":")])
+    strong = Strong([Text(kind + ":")])
     if blocks and isinstance(blocks[0], Paragraph) and blocks[0].children:
         first = Paragraph([strong, Text(" "), *blocks[0].children])
         return BlockQuote([first, *blocks[1:]])

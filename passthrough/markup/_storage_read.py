@@ -266,11 +266,7 @@ class _Reader:
         elif plain is not None:
             body_blocks = _text_paragraphs(plain.text())
         if name in _PANELS:
-            label = _PANELS[name]
-            title = params.get("title", "")
-            if title:
-                label = f"{label}: {title}" if label else title
-            return [labelled_quote(label, body_blocks)]
+            return [labelled_quote(_PANELS[name], params.get("title", ""), body_blocks)]
         if rich is None and plain is None:
             return [Paragraph(self._macro_inline(element, depth))]
         title = params.get("title", "")

@@ -156,11 +156,7 @@ class _BlockParser:
             inner = parse_wiki(body, self.depth + 1)
         if name == "quote":
             return BlockQuote(inner)
-        label = _LABELS.get(name, "")
-        title = options.get("title", "")
-        if title:
-            label = f"{label}: {title}" if label else title
-        return labelled_quote(label, inner)
+        return labelled_quote(_LABELS.get(name, ""), options.get("title", ""), inner)
 
     def _table(self, index: int) -> int:
         rows: list[list[Cell]] = []

@@ -12,9 +12,9 @@ URL_RE = re.compile(r"(?:https?|ftp)://[^\s\[\]|<>\"{}!]*[^\s\[\]|<>\"{}!.,;:?)'
 
 def can_open(char: str, prev: str, nxt: str) -> bool:
     """``*bold*``: an opening mark follows a non-word character and precedes a non-space."""
-    return not prev.isalnum() and bool(nxt) and not nxt.isspace() and nxt != char
+    return not prev.isalnum() and prev != char and bool(nxt) and not nxt.isspace() and nxt != char
 
 
 def can_close(char: str, prev: str, nxt: str) -> bool:
     """A closing mark follows a non-space and precedes a non-word character."""
-    return bool(prev) and not prev.isspace() and prev != char and not nxt.isalnum()
+    return bool(prev) and not prev.isspace() and prev != char and not nxt.isalnum() and nxt != char

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from passthrough.credentials import Credential
 from passthrough.errors import InvalidArguments
+from passthrough.markup import markdown_to_adf, markdown_to_wiki
 from passthrough.providers._upstream import Upstream
 
 DEFAULT_FIELDS = (
@@ -47,6 +48,13 @@ class JiraClient:
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return (await self._up.call("GET", self.api + path, credential=self._cred, params=params)).json()
 
+    async def _send(self, method: str, path: str, body: Any) -> Any:
+        return (await self._up.call(method, self.api + path, credential=self._cred, body=body)).json()
+
+    def rich_text(self, markdown: str) -> Any:
+        """Markdown as this deployment's rich text: ADF for Cloud v3, wiki markup for v2."""
+        return markdown_to_adf(markdown) if self.cloud else markdown_to_wiki(markdown)
+
     async def myself(self) -> dict[str, Any]:
         result: dict[str, Any] = await self._get("/myself")
         return result
@@ -76,3 +84,55 @@ class JiraClient:
         following = start + len(issues)
         more = issues and isinstance(total, int) and following < total
         return SearchPage(issues, str(following) if more else None, total if isinstance(total, int) else None)
+
+    async def create_issue(self, fields: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self._send("POST", "/issue", {"fields": fields})
+        return result
+
+    async def update_issue(self, key: str, fields: dict[str, Any]) -> None:
+        await self._send("PUT", f"/issue/{segment(key)}", {"fields": fields})
+
+    async def comments(self, key: str, start: int, max_results: int) -> dict[str, Any]:
+        params = {"startAt": start, "maxResults": max_results, "orderBy": "-created"}
+        result: dict[str, Any] = await self._get(f"/issue/{segment(key)}/comment", params)
+        return result
+
+    async def add_comment(self, key: str, markdown: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self._send(
+            "POST", f"/issue/{segment(key)}/comment", {"body": self.rich_text(markdown)}
+        )
+        return result
+
+    async def transitions(self, key: str) -> list[dict[str, Any]]:
+        data = await self._get(f"/issue/{segment(key)}/transitions")
+        return list(data.get("transitions") or [])
+
+    async def transition(self, key: str, transition_id: str, comment: str | None) -> None:
+        body: dict[str, Any] = {"transition": {"id": transition_id}}
+        if comment:
+            body["update"] = {"comment": [{"add": {"body": self.rich_text(comment)}}]}
+        await self._send("POST", f"/issue/{segment(key)}/transitions", body)
+
+    async def projects(self, limit: int = 500) -> list[dict[str, Any]]:
+        if not self.cloud:
+            return list(await self._get("/project"))[:limit]
+        found: list[dict[str, Any]] = []
+        while len(found) < limit:
+            page = await self._get("/project/search", {"startAt": len(found), "maxResults": 50})
+            values = list(page.get("values") or [])
+            found += values
+            if page.get("isLast", True) or not values:
+                break
+        return found[:limit]
+
+    async def issue_types(self, project_key: str) -> list[dict[str, Any]]:
+        data = await self._get(f"/issue/createmeta/{segment(project_key)}/issuetypes", {"maxResults": 100})
+        return list(data.get("issueTypes") or data.get("values") or [])
+
+    async def link_types(self) -> list[dict[str, Any]]:
+        data = await self._get("/issueLinkType")
+        return list(data.get("issueLinkTypes") or [])
+
+    async def link(self, link_type: str, inward: str, outward: str) -> None:
+        body = {"type": {"name": link_type}, "inwardIssue": {"key": inward}, "outwardIssue": {"key": outward}}
+        await self._up.call("POST", self.api + "/issueLink", credential=self._cred, body=body, expect_json=False)

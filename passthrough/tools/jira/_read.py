@@ -1,4 +1,4 @@
-"""The read tools the core ships: who am I, one issue, a JQL search."""
+"""Reading issues: who am I, one issue, JQL search, my open issues."""
 
 from __future__ import annotations
 
@@ -6,27 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from passthrough.providers.jira import JiraClient
 from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools.jira._common import IssueKey, NoArguments, jira
 from passthrough.tools.jira._render import brief, detail, issue_text, list_line, person
-
-IssueKey = Annotated[
-    str,
-    Field(
-        pattern=r"^([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$",
-        max_length=64,
-        description="Issue key such as PROJ-123 (or the numeric issue id)",
-    ),
-]
-
-
-def jira(ctx: ToolContext) -> JiraClient:
-    upstream, credential = ctx.upstream("jira")
-    return JiraClient(upstream, credential)
-
-
-class NoArguments(Arguments):
-    pass
 
 
 async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:
@@ -78,8 +60,12 @@ class Search(Arguments):
 
 
 async def search(ctx: ToolContext, args: Search) -> ToolResult:
+    return await _search(ctx, args.jql, args.max_results, args.page_token, "jira_search with the same jql and")
+
+
+async def _search(ctx: ToolContext, jql: str, max_results: int, page_token: str | None, again: str) -> ToolResult:
     client = jira(ctx)
-    page = await client.search(args.jql, args.max_results, args.page_token)
+    page = await client.search(jql, max_results, page_token)
     briefs = [brief(issue, client) for issue in page.issues]
     structured: dict[str, Any] = {"issues": briefs, "next_page_token": page.next_page_token}
     if page.total is not None:
@@ -97,6 +83,20 @@ async def search(ctx: ToolContext, args: Search) -> ToolResult:
             f'More results: call jira_search with the same jql and page_token="{page.next_page_token}".',
         ]
     return ToolResult("\n".join(lines) + "\n", structured)
+
+
+MY_ISSUES_JQL = "assignee = currentUser() AND resolution = Unresolved ORDER BY updated DESC"
+
+
+class MyIssues(Arguments):
+    max_results: Annotated[int, Field(ge=1, le=100, description="Issues per page")] = 20
+    page_token: Annotated[str | None, Field(max_length=2000, description="next_page_token from the previous page")] = (
+        None
+    )
+
+
+async def my_issues(ctx: ToolContext, args: MyIssues) -> ToolResult:
+    return await _search(ctx, MY_ISSUES_JQL, args.max_results, args.page_token, "jira_get_my_issues with")
 
 
 READ_TOOLS = (
@@ -127,5 +127,13 @@ READ_TOOLS = (
         provider="jira",
         arguments=Search,
         handler=search,
+    ),
+    ToolSpec(
+        name="jira_get_my_issues",
+        title="Jira: my open issues",
+        description="List unresolved Jira issues assigned to the requesting user, most recently updated first.",
+        provider="jira",
+        arguments=MyIssues,
+        handler=my_issues,
     ),
 )

@@ -1,0 +1,140 @@
+"""Browsing around an issue: projects, issue types, comments, transitions, link types."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools.jira._common import IssueKey, NoArguments, ProjectKey, jira
+from passthrough.tools.jira._render import person, rich_text
+
+
+async def list_projects(ctx: ToolContext, _: NoArguments) -> ToolResult:
+    projects = await jira(ctx).projects()
+    rows = [
+        {"key": p.get("key"), "name": p.get("name"), "id": str(p.get("id", "")), "type": p.get("projectTypeKey")}
+        for p in projects
+    ]
+    lines = [f"{len(rows)} projects:"] + [f"- {r['key']} — {r['name']}" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"projects": rows})
+
+
+class IssueTypes(Arguments):
+    project_key: ProjectKey
+
+
+async def issue_types(ctx: ToolContext, args: IssueTypes) -> ToolResult:
+    types = await jira(ctx).issue_types(args.project_key)
+    rows = [{"id": str(t.get("id", "")), "name": t.get("name"), "subtask": bool(t.get("subtask"))} for t in types]
+    lines = [f"Issue types in {args.project_key}:"]
+    lines += [f"- {r['name']} (id {r['id']}){' — sub-task' if r['subtask'] else ''}" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"project_key": args.project_key, "issue_types": rows})
+
+
+class Comments(Arguments):
+    issue_key: IssueKey
+    max_results: Annotated[int, Field(ge=1, le=100, description="Comments per page, newest first")] = 20
+    page_token: Annotated[str | None, Field(pattern=r"^[0-9]+$", description="next_page_token of the last page")] = None
+
+
+async def comments(ctx: ToolContext, args: Comments) -> ToolResult:
+    start = int(args.page_token or 0)
+    data = await jira(ctx).comments(args.issue_key, start, args.max_results)
+    items = list(data.get("comments") or [])
+    total = data.get("total")
+    rows = [
+        {
+            "id": str(c.get("id", "")),
+            "author": person(c.get("author")),
+            "created": c.get("created"),
+            "body": rich_text(c.get("body")),
+        }
+        for c in items
+    ]
+    following = start + len(items)
+    token = str(following) if items and isinstance(total, int) and following < total else None
+    lines = [f"{len(rows)} of {total} comments on {args.issue_key}:" if rows else f"No comments on {args.issue_key}."]
+    for r in rows:
+        lines += ["", f"**{r['author'] or 'Someone'}** — {r['created']} (comment {r['id']})", "", r["body"]]
+    if token:
+        lines += ["", f'More: call jira_get_comments with page_token="{token}".']
+    structured: dict[str, Any] = {
+        "issue_key": args.issue_key,
+        "comments": rows,
+        "total": total,
+        "next_page_token": token,
+    }
+    return ToolResult("\n".join(lines) + "\n", structured)
+
+
+class Transitions(Arguments):
+    issue_key: IssueKey
+
+
+def transition_rows(transitions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"id": str(t.get("id", "")), "name": t.get("name"), "to_status": (t.get("to") or {}).get("name")}
+        for t in transitions
+    ]
+
+
+async def get_transitions(ctx: ToolContext, args: Transitions) -> ToolResult:
+    rows = transition_rows(await jira(ctx).transitions(args.issue_key))
+    if not rows:
+        return ToolResult(f"No transitions are available on {args.issue_key} for this user.\n", {"transitions": []})
+    lines = [f"Transitions available on {args.issue_key}:"]
+    lines += [f"- {r['name']} (id {r['id']}) → {r['to_status']}" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"issue_key": args.issue_key, "transitions": rows})
+
+
+async def link_types(ctx: ToolContext, _: NoArguments) -> ToolResult:
+    types = await jira(ctx).link_types()
+    rows = [{"name": t.get("name"), "inward": t.get("inward"), "outward": t.get("outward")} for t in types]
+    lines = ["Issue link types:"] + [f"- {r['name']}: A {r['outward']} B / B {r['inward']} A" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"link_types": rows})
+
+
+BROWSE_TOOLS = (
+    ToolSpec(
+        name="jira_get_transitions",
+        title="Jira: available transitions",
+        description="List the workflow transitions the user can take on an issue now (id, name, target status).",
+        provider="jira",
+        arguments=Transitions,
+        handler=get_transitions,
+    ),
+    ToolSpec(
+        name="jira_list_projects",
+        title="Jira: list projects",
+        description="List the Jira projects the user can see (key and name).",
+        provider="jira",
+        arguments=NoArguments,
+        handler=list_projects,
+    ),
+    ToolSpec(
+        name="jira_get_issue_types",
+        title="Jira: issue types of a project",
+        description="List the issue types that can be created in a project (use a name with jira_create_issue).",
+        provider="jira",
+        arguments=IssueTypes,
+        handler=issue_types,
+    ),
+    ToolSpec(
+        name="jira_get_comments",
+        title="Jira: issue comments",
+        description="Read an issue's comments, newest first, as Markdown; one page at a time.",
+        provider="jira",
+        arguments=Comments,
+        handler=comments,
+    ),
+    ToolSpec(
+        name="jira_list_link_types",
+        title="Jira: issue link types",
+        description="List the kinds of links between issues (Blocks, Relates, …) for jira_link_issues.",
+        provider="jira",
+        arguments=NoArguments,
+        handler=link_types,
+    ),
+)

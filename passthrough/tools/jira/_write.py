@@ -1,0 +1,227 @@
+"""Writing to Jira: create, update, comment, transition, link. Text fields take Markdown."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from passthrough.errors import InvalidArguments
+from passthrough.providers.jira import JiraClient
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools.jira._browse import transition_rows
+from passthrough.tools.jira._common import IssueKey, ProjectKey, jira
+
+Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
+RICH_TEXT_FIELDS = frozenset({"description", "environment"})
+ALIASES = {"issue_type": "issuetype", "type": "issuetype", "due_date": "duedate"}
+
+
+def prepare_fields(client: JiraClient, fields: dict[str, Any]) -> dict[str, Any]:
+    """Friendly values to the shapes Jira wants: Markdown to rich text, names to objects."""
+    out: dict[str, Any] = {}
+    for raw_name, value in fields.items():
+        name = ALIASES.get(raw_name, raw_name)
+        if name in RICH_TEXT_FIELDS and isinstance(value, str):
+            value = client.rich_text(value)
+        elif name in ("priority", "issuetype", "resolution") and isinstance(value, str):
+            value = {"id": value} if value.isdigit() else {"name": value}
+        elif name in ("assignee", "reporter") and isinstance(value, str):
+            value = {"accountId": value} if client.cloud else {"name": value}
+        elif name == "parent" and isinstance(value, str):
+            value = {"key": value}
+        elif name == "labels" and isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        elif name in ("components", "fixVersions", "versions") and isinstance(value, list):
+            value = [{"name": v} if isinstance(v, str) else v for v in value]
+        out[name] = value
+    return out
+
+
+class CreateIssue(Arguments):
+    project_key: ProjectKey
+    summary: Annotated[str, Field(min_length=1, max_length=255)]
+    issue_type: Annotated[str, Field(min_length=1, max_length=100, description="Issue type name, e.g. Task, Bug")] = (
+        "Task"
+    )
+    description: Markdown | None = None
+    labels: list[Annotated[str, Field(pattern=r"^\S+$", max_length=255)]] | None = None
+    priority: Annotated[str | None, Field(max_length=100, description="Priority name, e.g. High")] = None
+    assignee: Annotated[str | None, Field(max_length=128, description="Account id (Cloud) or username (Server)")] = None
+    parent_key: Annotated[str | None, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$", description="Parent issue")] = (
+        None
+    )
+
+
+async def create_issue(ctx: ToolContext, args: CreateIssue) -> ToolResult:
+    client = jira(ctx)
+    wanted: dict[str, Any] = {
+        "project": {"key": args.project_key},
+        "summary": args.summary,
+        "issuetype": args.issue_type,
+        "description": args.description,
+        "labels": args.labels,
+        "priority": args.priority,
+        "assignee": args.assignee,
+        "parent": args.parent_key,
+    }
+    fields = prepare_fields(client, {k: v for k, v in wanted.items() if v is not None})
+    created = await client.create_issue(fields)
+    key = str(created.get("key", ""))
+    url = client.browse_url(key)
+    return ToolResult(
+        f"Created {key}: {args.summary}\nURL: {url}\n",
+        {"key": key, "id": str(created.get("id", "")), "url": url},
+    )
+
+
+class UpdateIssue(Arguments):
+    issue_key: IssueKey
+    fields: Annotated[
+        dict[str, Any],
+        Field(
+            min_length=1,
+            description=(
+                'Fields to set, e.g. {"summary": "…", "description": "Markdown", "labels": ["a"], '
+                '"priority": "High", "assignee": "<account id or username>"}; custom fields as Jira expects'
+            ),
+        ),
+    ]
+
+
+async def update_issue(ctx: ToolContext, args: UpdateIssue) -> ToolResult:
+    client = jira(ctx)
+    fields = prepare_fields(client, args.fields)
+    await client.update_issue(args.issue_key, fields)
+    names = sorted(fields)
+    return ToolResult(
+        f"Updated {args.issue_key}: {', '.join(names)}.\nURL: {client.browse_url(args.issue_key)}\n",
+        {"key": args.issue_key, "updated_fields": names, "url": client.browse_url(args.issue_key)},
+    )
+
+
+class AddComment(Arguments):
+    issue_key: IssueKey
+    body: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
+
+
+async def add_comment(ctx: ToolContext, args: AddComment) -> ToolResult:
+    client = jira(ctx)
+    comment = await client.add_comment(args.issue_key, args.body)
+    cid = str(comment.get("id", ""))
+    return ToolResult(f"Added comment {cid} to {args.issue_key}.\n", {"key": args.issue_key, "comment_id": cid})
+
+
+class TransitionIssue(Arguments):
+    issue_key: IssueKey
+    transition: Annotated[
+        str, Field(min_length=1, max_length=255, description="Transition id, or its name (case-insensitive)")
+    ]
+    comment: Annotated[str | None, Field(max_length=100_000, description="Markdown comment to add")] = None
+
+
+def choose_transition(wanted: str, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """By id, then by name, then by target status name; a name must match exactly one."""
+    for row in rows:
+        if row["id"] == wanted:
+            return row
+    folded = wanted.casefold()
+    for key in ("name", "to_status"):
+        matches = [r for r in rows if str(r.get(key) or "").casefold() == folded]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+async def transition_issue(ctx: ToolContext, args: TransitionIssue) -> ToolResult:
+    client = jira(ctx)
+    rows = transition_rows(await client.transitions(args.issue_key))
+    chosen = choose_transition(args.transition.strip(), rows)
+    if chosen is None:
+        available = ", ".join(f"{r['name']} (id {r['id']})" for r in rows) or "none"
+        raise InvalidArguments(f"No transition '{args.transition}' on {args.issue_key}. Available: {available}.")
+    await client.transition(args.issue_key, chosen["id"], args.comment)
+    text = f"{args.issue_key}: took transition '{chosen['name']}' (id {chosen['id']}) → {chosen['to_status']}."
+    if args.comment:
+        text += " Comment added."
+    return ToolResult(
+        text + "\n",
+        {
+            "key": args.issue_key,
+            "transition_id": chosen["id"],
+            "transition": chosen["name"],
+            "status": chosen["to_status"],
+        },
+    )
+
+
+class LinkIssues(Arguments):
+    link_type: Annotated[str, Field(min_length=1, max_length=255, description="Link type name, e.g. Blocks")]
+    inward_issue: IssueKey
+    outward_issue: IssueKey
+
+
+async def link_issues(ctx: ToolContext, args: LinkIssues) -> ToolResult:
+    client = jira(ctx)
+    await client.link(args.link_type, args.inward_issue, args.outward_issue)
+    return ToolResult(
+        f"Linked {args.inward_issue} and {args.outward_issue} ({args.link_type}).\n",
+        {"link_type": args.link_type, "inward_issue": args.inward_issue, "outward_issue": args.outward_issue},
+    )
+
+
+def _write(
+    name: str, title: str, description: str, arguments: type[Arguments], handler: Any, **hints: bool
+) -> ToolSpec:
+    return ToolSpec(
+        name=name,
+        title=title,
+        description=description,
+        provider="jira",
+        arguments=arguments,
+        handler=handler,
+        read_only=False,
+        destructive=hints.get("destructive", False),
+        idempotent=hints.get("idempotent", False),
+    )
+
+
+WRITE_TOOLS = (
+    _write(
+        "jira_create_issue",
+        "Jira: create issue",
+        "Create a Jira issue. The description is Markdown.",
+        CreateIssue,
+        create_issue,
+    ),
+    _write(
+        "jira_update_issue",
+        "Jira: update issue",
+        "Set fields on a Jira issue (overwrites their values). Text fields such as description take Markdown.",
+        UpdateIssue,
+        update_issue,
+        destructive=True,
+        idempotent=True,
+    ),
+    _write(
+        "jira_add_comment",
+        "Jira: add comment",
+        "Add a comment (Markdown) to a Jira issue.",
+        AddComment,
+        add_comment,
+    ),
+    _write(
+        "jira_transition_issue",
+        "Jira: transition issue",
+        "Move an issue through its workflow by transition id or name (see jira_get_transitions); may add a comment.",
+        TransitionIssue,
+        transition_issue,
+    ),
+    _write(
+        "jira_link_issues",
+        "Jira: link issues",
+        "Link two issues: inward_issue <link_type inward> outward_issue, e.g. Blocks (see jira_list_link_types).",
+        LinkIssues,
+        link_issues,
+    ),
+)
