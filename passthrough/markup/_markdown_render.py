@@ -258,7 +258,7 @@ def _needs_escape(char: str, prev: str, nxt: str, text: str, index: int, ctx: _C
     if char == "~":
         return "~" in (prev, nxt)
     if char in "[]":
-        return ctx.in_link or (char == "]" and nxt in ("(", "["))
+        return ctx.in_link or (char == "]" and nxt in ("(", "[", ":"))
     if char == "!":
         return nxt == "["
     if char == "<":

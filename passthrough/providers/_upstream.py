@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import hashlib
+import hmac
 import http.cookiejar
 import json
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from typing import Any
 from urllib.request import Request as _UrlRequest
 
 import httpx
+from cachetools import TTLCache
 
 from passthrough import __version__
 from passthrough.credentials import Credential
@@ -89,6 +93,9 @@ class Upstream:
         self.config = config
         self._limits = limits
         self._sleep = sleep
+        self._scope_key = secrets.token_bytes(32)
+        # Non-secret lookups (space ids, statuses …) per user: bounded, expiring, keyed by a keyed digest.
+        self.lookups: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=4096, ttl=600)
         self._client = httpx.AsyncClient(
             base_url=config.url,
             transport=transport,
@@ -103,6 +110,19 @@ class Upstream:
             trust_env=False,
             headers={"User-Agent": f"passthrough/{__version__}", "Accept": "application/json"},
         )
+
+    def scope(self, credential: Credential) -> str:
+        """A per-process keyed digest naming the user behind `credential`, for cache keys; never the secret."""
+        return hmac.new(self._scope_key, credential.authorization().encode(), hashlib.sha256).hexdigest()
+
+    async def cached(self, credential: Credential, name: str, load: Callable[[], Awaitable[Any]]) -> Any:
+        """`load()` once per user and name until it expires; concurrent misses may load twice, harmlessly."""
+        key = (self.scope(credential), name)
+        if key in self.lookups:
+            return self.lookups[key]
+        value = await load()
+        self.lookups[key] = value
+        return value
 
     @property
     def base_url(self) -> str:

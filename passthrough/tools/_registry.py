@@ -28,9 +28,10 @@ class ToolRegistry:
 
 
 def all_tools() -> tuple[ToolSpec, ...]:
+    from passthrough.tools.confluence import CONFLUENCE_TOOLS
     from passthrough.tools.jira import JIRA_TOOLS
 
-    return JIRA_TOOLS
+    return (*JIRA_TOOLS, *CONFLUENCE_TOOLS)
 
 
 def build_registry(settings: Settings, tools: Iterable[ToolSpec] | None = None) -> ToolRegistry:

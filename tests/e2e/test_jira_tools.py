@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import ALICE, BOB, jira_env, jira_headers, make_settings, serve
-from tests.fakes import Fault, FakeJira
+from tests.fakes import FakeJira, Fault
 
 Call = Any
 

@@ -1,0 +1,277 @@
+"""Confluence REST. Cloud: v2 for pages, spaces and footer comments, v1 for CQL search and the current user.
+Server/Data Center: the v1 content API throughout. Bodies travel in storage format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from passthrough.credentials import Credential
+from passthrough.errors import InvalidArguments, UpstreamError
+from passthrough.providers._upstream import Upstream
+from passthrough.providers.jira import segment
+
+V1_EXPAND = "body.storage,version,space,ancestors"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    id: str
+    title: str
+    space_key: str | None
+    space_id: str | None
+    version: int
+    body: str
+    parent_id: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    total: int | None = None
+
+
+class VersionConflict(UpstreamError):
+    pass
+
+
+def _cursor(next_link: str | None) -> str | None:
+    if not next_link:
+        return None
+    values = parse_qs(urlsplit(next_link).query).get("cursor")
+    return values[0] if values else None
+
+
+class ConfluenceClient:
+    def __init__(self, upstream: Upstream, credential: Credential) -> None:
+        self._up = upstream
+        self._cred = credential
+        self.cloud = upstream.config.deployment == "cloud"
+
+    @property
+    def base_url(self) -> str:
+        return self._up.base_url
+
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return (await self._up.call("GET", path, credential=self._cred, params=params)).json()
+
+    async def _send(self, method: str, path: str, body: Any) -> Any:
+        return (await self._up.call(method, path, credential=self._cred, body=body)).json()
+
+    def _web(self, links: dict[str, Any] | None) -> str | None:
+        if not links or not links.get("webui"):
+            return None
+        base = links.get("base") or self.base_url
+        return f"{base}{links['webui']}"
+
+    async def myself(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self._get("/rest/api/user/current")
+        return result
+
+    # ---- spaces
+
+    async def space_id(self, key: str) -> str:
+        """The numeric id v2 needs for a space key, cached per user and upstream."""
+
+        async def load() -> str:
+            data = await self._get("/api/v2/spaces", {"keys": key, "limit": 1})
+            results = data.get("results") or []
+            if not results:
+                raise InvalidArguments(f"No Confluence space with key '{key}' is visible to this user.")
+            return str(results[0]["id"])
+
+        space_id: str = await self._up.cached(self._cred, f"space-id:{key}", load)
+        return space_id
+
+    async def space_key(self, space_id: str) -> str | None:
+        async def load() -> str | None:
+            data = await self._get(f"/api/v2/spaces/{segment(space_id)}")
+            key = data.get("key")
+            return str(key) if key else None
+
+        try:
+            key: str | None = await self._up.cached(self._cred, f"space-key:{space_id}", load)
+        except UpstreamError:
+            return None
+        return key
+
+    async def spaces(self, limit: int, cursor: str | None) -> Listing:
+        if self.cloud:
+            params: dict[str, Any] = {"limit": limit}
+            if cursor:
+                params["cursor"] = cursor
+            data = await self._get("/api/v2/spaces", params)
+            return Listing(list(data.get("results") or []), _cursor((data.get("_links") or {}).get("next")))
+        start = _start(cursor)
+        data = await self._get("/rest/api/space", {"start": start, "limit": limit})
+        items = list(data.get("results") or [])
+        more = bool((data.get("_links") or {}).get("next"))
+        return Listing(items, str(start + len(items)) if more and items else None)
+
+    # ---- pages
+
+    def _page_v1(self, data: dict[str, Any]) -> Page:
+        ancestors = data.get("ancestors") or []
+        return Page(
+            id=str(data.get("id", "")),
+            title=str(data.get("title", "")),
+            space_key=(data.get("space") or {}).get("key"),
+            space_id=str((data.get("space") or {}).get("id", "")) or None,
+            version=int((data.get("version") or {}).get("number", 0)),
+            body=str((((data.get("body") or {}).get("storage")) or {}).get("value", "")),
+            parent_id=str(ancestors[-1]["id"]) if ancestors else None,
+            url=self._web(data.get("_links")),
+        )
+
+    async def _page_v2(self, data: dict[str, Any]) -> Page:
+        space_id = str(data.get("spaceId", "")) or None
+        return Page(
+            id=str(data.get("id", "")),
+            title=str(data.get("title", "")),
+            space_key=await self.space_key(space_id) if space_id else None,
+            space_id=space_id,
+            version=int((data.get("version") or {}).get("number", 0)),
+            body=str((((data.get("body") or {}).get("storage")) or {}).get("value", "")),
+            parent_id=str(data["parentId"]) if data.get("parentId") else None,
+            url=self._web(data.get("_links")),
+        )
+
+    async def page(self, page_id: str) -> Page:
+        if self.cloud:
+            return await self._page_v2(await self._get(f"/api/v2/pages/{segment(page_id)}", {"body-format": "storage"}))
+        return self._page_v1(await self._get(f"/rest/api/content/{segment(page_id)}", {"expand": V1_EXPAND}))
+
+    async def page_by_title(self, space_key: str, title: str) -> Page:
+        if self.cloud:
+            space_id = await self.space_id(space_key)
+            params = {"space-id": space_id, "title": title, "body-format": "storage", "limit": 1}
+            results = (await self._get("/api/v2/pages", params)).get("results") or []
+            if results:
+                return await self._page_v2(results[0])
+        else:
+            params = {"spaceKey": space_key, "title": title, "expand": V1_EXPAND, "limit": 1}
+            results = (await self._get("/rest/api/content", params)).get("results") or []
+            if results:
+                return self._page_v1(results[0])
+        raise InvalidArguments(f"No page titled '{title}' in space {space_key} is visible to this user.")
+
+    async def create_page(self, space_key: str, title: str, storage: str, parent_id: str | None) -> Page:
+        if self.cloud:
+            body: dict[str, Any] = {
+                "spaceId": await self.space_id(space_key),
+                "status": "current",
+                "title": title,
+                "body": {"representation": "storage", "value": storage},
+            }
+            if parent_id:
+                body["parentId"] = parent_id
+            return await self._page_v2(await self._send("POST", "/api/v2/pages", body))
+        body = {
+            "type": "page",
+            "title": title,
+            "space": {"key": space_key},
+            "body": {"storage": {"value": storage, "representation": "storage"}},
+        }
+        if parent_id:
+            body["ancestors"] = [{"id": parent_id}]
+        return self._page_v1(await self._send("POST", "/rest/api/content", body))
+
+    async def update_page(self, current: Page, storage: str, title: str | None) -> Page:
+        version = current.version + 1
+        try:
+            if self.cloud:
+                body: dict[str, Any] = {
+                    "id": current.id,
+                    "status": "current",
+                    "title": title or current.title,
+                    "body": {"representation": "storage", "value": storage},
+                    "version": {"number": version},
+                }
+                return await self._page_v2(await self._send("PUT", f"/api/v2/pages/{segment(current.id)}", body))
+            body = {
+                "id": current.id,
+                "type": "page",
+                "title": title or current.title,
+                "version": {"number": version},
+                "body": {"storage": {"value": storage, "representation": "storage"}},
+            }
+            return self._page_v1(await self._send("PUT", f"/rest/api/content/{segment(current.id)}", body))
+        except UpstreamError as exc:
+            if exc.status == 409:
+                raise VersionConflict(
+                    "confluence",
+                    409,
+                    f"Page {current.id} changed after it was read (it was version {current.version}); nothing was "
+                    "overwritten. Read it again with confluence_get_page and reapply the change.",
+                ) from None
+            raise
+
+    async def children(self, page_id: str, limit: int, cursor: str | None) -> Listing:
+        if self.cloud:
+            params: dict[str, Any] = {"limit": limit}
+            if cursor:
+                params["cursor"] = cursor
+            data = await self._get(f"/api/v2/pages/{segment(page_id)}/children", params)
+            return Listing(list(data.get("results") or []), _cursor((data.get("_links") or {}).get("next")))
+        start = _start(cursor)
+        data = await self._get(f"/rest/api/content/{segment(page_id)}/child/page", {"start": start, "limit": limit})
+        items = list(data.get("results") or [])
+        more = bool((data.get("_links") or {}).get("next"))
+        return Listing(items, str(start + len(items)) if more and items else None)
+
+    async def add_comment(self, page_id: str, storage: str) -> dict[str, Any]:
+        if self.cloud:
+            body: dict[str, Any] = {"pageId": page_id, "body": {"representation": "storage", "value": storage}}
+            result: dict[str, Any] = await self._send("POST", "/api/v2/footer-comments", body)
+            return result
+        body = {
+            "type": "comment",
+            "container": {"id": page_id, "type": "page"},
+            "body": {"storage": {"value": storage, "representation": "storage"}},
+        }
+        result = await self._send("POST", "/rest/api/content", body)
+        return result
+
+    async def labels(self, page_id: str) -> list[str]:
+        path = (
+            f"/api/v2/pages/{segment(page_id)}/labels" if self.cloud else f"/rest/api/content/{segment(page_id)}/label"
+        )
+        data = await self._get(path)
+        return [str(item.get("name") or item.get("label")) for item in data.get("results") or []]
+
+    async def add_labels(self, page_id: str, labels: list[str]) -> None:
+        body = [{"prefix": "global", "name": name} for name in labels]
+        await self._up.call("POST", f"/rest/api/content/{segment(page_id)}/label", credential=self._cred, body=body)
+
+    # ---- search
+
+    async def search(self, cql: str, limit: int, cursor: str | None) -> Listing:
+        params: dict[str, Any] = {"cql": cql, "limit": limit}
+        start = 0
+        if self.cloud:
+            if cursor:
+                params["cursor"] = cursor
+        else:
+            start = _start(cursor)
+            params["start"] = start
+        data = await self._get("/rest/api/search", params)
+        items = list(data.get("results") or [])
+        next_link = (data.get("_links") or {}).get("next")
+        total = data.get("totalSize")
+        if self.cloud:
+            token = _cursor(next_link)
+        else:
+            more = bool(next_link) or (isinstance(total, int) and start + len(items) < total)
+            token = str(start + len(items)) if more and items else None
+        return Listing(items, token, total if isinstance(total, int) else None)
+
+
+def _start(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    if not cursor.isdigit():
+        raise InvalidArguments("cursor is not one this server handed out; start again without it")
+    return int(cursor)
