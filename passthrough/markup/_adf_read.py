@@ -232,7 +232,14 @@ class AdfReader:
         attrs = _attrs(node)
         if kind == "text":
             text = node.get("text")
-            return [Text(text)] if isinstance(text, str) else []
+            if not isinstance(text, str):
+                return []
+            # Jira shows a newline inside a text node as a line break
+            lines = text.replace("\r\n", "\n").split("\n")
+            out: list[Inline] = [Text(lines[0])]
+            for line in lines[1:]:
+                out.extend((HardBreak(), Text(line)))
+            return out
         if kind == "hardBreak":
             return [HardBreak()]
         if kind == "mention":

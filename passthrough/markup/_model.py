@@ -169,7 +169,7 @@ def normalize(nodes: Iterable[Inline], _inside: frozenset[type] = frozenset()) -
         elif isinstance(node, Span | Link):
             kind = type(node)
             inner = normalize(node.children, _inside | {kind})
-            if kind in _inside:
+            if kind in _inside or (isinstance(node, Link) and not node.href.strip()):
                 for child in inner:
                     _append(out, child)
                 continue
@@ -197,6 +197,8 @@ def _append(out: list[Inline], node: Inline) -> None:
     last = out[-1] if out else None
     if isinstance(node, Text) and isinstance(last, Text):
         out[-1] = Text(last.text + node.text)
+    elif isinstance(node, Code) and isinstance(last, Code):
+        out[-1] = Code(last.text + node.text)
     elif isinstance(node, Span) and type(last) is type(node) and isinstance(last, Span):
         out[-1] = type(node)(normalize([*last.children, *node.children]))
     elif isinstance(node, Link) and isinstance(last, Link) and (last.href, last.title) == (node.href, node.title):

@@ -314,7 +314,7 @@ class _Reader:
         if tag in _INLINE_TAGS:
             return [_INLINE_TAGS[tag](self.inlines(element.children, depth))]
         if tag in ("code", "tt", "kbd", "samp"):
-            return [Code(squash_text(element.text()))]
+            return [Code(re.sub(r"\s+", " ", element.text()))]
         if tag == "span" and "line-through" in attrs.get("style", ""):
             return [Strike(self.inlines(element.children, depth))]
         if tag == "a":

@@ -44,6 +44,8 @@ _RULE_RE = re.compile(r"\s*-{4,}\s*")
 _LIST_RE = re.compile(r"\s*([*#]+|-)\s+(.*)")
 _TABLE_RE = re.compile(r"\s*\|")
 _IMAGE_RE = re.compile(r"!([^\s!|][^!|\n]*?)(?:\|([^!\n]*))?!")
+_CODE_END_RE = re.compile(r"(?<!\\)\}\}")
+_BRACED_RE = re.compile(r"\{([*_+^~-])\}")
 _COLOR_RE = re.compile(r"\{color(?::[^}\n]*)?\}|\{anchor:[^}\n]*\}", re.I)
 _LINKISH_RE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|/|#)\S*")
 _LABELS = {"info": "Info", "note": "Note", "warning": "Warning", "tip": "Tip"}
@@ -273,18 +275,22 @@ class _InlineParser:
         return len(self.text) if end == -1 else end
 
     def closer(self, char: str, opener: int) -> int:
+        """The first unescaped closing ``char`` after a non-empty run on the opener's line."""
         positions = self.closers.get(char)
         if positions is None:
             text = self.text
-            positions = [
-                i
-                for i, c in enumerate(text)
-                if c == char
-                and (i == 0 or text[i - 1] != "\\")
-                and can_close(char, text[i - 1] if i else "", text[i + 1 : i + 2])
-            ]
+            if char == "}}":
+                positions = [m.start() for m in _CODE_END_RE.finditer(text)]
+            else:
+                positions = [
+                    i
+                    for i, c in enumerate(text)
+                    if c == char
+                    and (i == 0 or text[i - 1] != "\\")
+                    and can_close(char, text[i - 1] if i else "", text[i + 1 : i + 2])
+                ]
             self.closers[char] = positions
-        found = bisect_right(positions, opener + 1)
+        found = bisect_right(positions, opener)
         if found < len(positions) and positions[found] < self.line_end(opener):
             return positions[found]
         return -1
@@ -334,9 +340,17 @@ class _InlineParser:
         text = self.text
         char = text[index]
         if char == "{":
+            braced = _BRACED_RE.match(text, index)
+            if braced:
+                end = self.find(braced.group(0), braced.end())
+                if end > braced.end() and end <= self.line_end(index):
+                    inner = _InlineParser(text[braced.end() : end], self.depth + 1).parse()
+                    wrapper = _WRAPPERS.get(braced.group(1))
+                    emit(*([wrapper(inner)] if wrapper else inner))
+                    return end + len(braced.group(0))
             if text.startswith("{{", index):
-                end = self.find("}}", index + 2)
-                if end > index + 2 and end <= self.line_end(index):
+                end = self.closer("}}", index + 2)
+                if end > index + 2:
                     emit(Code(re.sub(r"\\([^\w\s])", r"\1", text[index + 2 : end])))
                     return end + 2
             color = _COLOR_RE.match(text, index)
@@ -363,7 +377,7 @@ class _InlineParser:
         if char in PHRASE_CHARS:
             prev = text[index - 1] if index else ""
             if can_open(char, prev, text[index + 1 : index + 2]):
-                end = self.closer(char, index)
+                end = self.closer(char, index + 1)
                 if end > index + 1:
                     inner = _InlineParser(text[index + 1 : end], self.depth + 1).parse()
                     wrapper = _WRAPPERS.get(char)

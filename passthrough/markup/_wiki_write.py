@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from ._model import (
     Block,
@@ -123,16 +124,27 @@ def _table(block: Table) -> str:
     return "\n".join(lines)
 
 
+class _Wrapped(NamedTuple):
+    delimiter: str
+    inner: str
+
+
 def _inlines(nodes: list[Inline], ctx: str, before: str | None = None, after: str = "") -> str:
     items = tidy(nodes) if before is None else nodes
     last = before if before is not None else ("\n" if ctx == "para" else " ")
-    pieces: list[str | Text] = [node if isinstance(node, Text) else _inline(node, ctx) for node in items]
+    pieces = [node if isinstance(node, Text) else _inline(node, ctx) for node in items]
     out: list[str] = []
     for index, piece in enumerate(pieces):
-        if isinstance(piece, Text):
+        if isinstance(piece, Text | _Wrapped):
             following = next((p for p in pieces[index + 1 :] if not isinstance(p, str) or p), after)
-            next_char = (following.text if isinstance(following, Text) else following)[:1]
-            piece = _escape(piece.text, last, next_char)
+            next_char = _first_char(following)
+            if isinstance(piece, Text):
+                piece = _escape(piece.text, last, next_char)
+            elif last.isalnum() or next_char.isalnum():
+                # inside a word the marks only count when braced: a{*}b{*}c
+                piece = f"{{{piece.delimiter}}}{piece.inner}{{{piece.delimiter}}}"
+            else:
+                piece = f"{piece.delimiter}{piece.inner}{piece.delimiter}"
         elif piece == "\n" and last == "\n":
             piece = "\\\\"
         if piece:
@@ -141,7 +153,15 @@ def _inlines(nodes: list[Inline], ctx: str, before: str | None = None, after: st
     return "".join(out)
 
 
-def _inline(node: Inline, ctx: str) -> str:
+def _first_char(piece: str | Text | _Wrapped) -> str:
+    if isinstance(piece, Text):
+        return piece.text[:1]
+    if isinstance(piece, _Wrapped):
+        return piece.delimiter
+    return piece[:1]
+
+
+def _inline(node: Inline, ctx: str) -> str | _Wrapped:
     if isinstance(node, HardBreak):
         return "\n" if ctx == "para" else "\\\\"
     if isinstance(node, SoftBreak):
@@ -161,7 +181,7 @@ def _inline(node: Inline, ctx: str) -> str:
         return _escape(node.text, " ", "")
     delimiter = _DELIMITERS[type(node)]
     inner = _inlines(node.children, ctx, delimiter, delimiter)
-    return f"{delimiter}{inner}{delimiter}" if inner else ""
+    return _Wrapped(delimiter, inner) if inner else ""
 
 
 def _link(node: Link, ctx: str) -> str:

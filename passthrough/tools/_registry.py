@@ -30,8 +30,9 @@ class ToolRegistry:
 def all_tools() -> tuple[ToolSpec, ...]:
     from passthrough.tools.confluence import CONFLUENCE_TOOLS
     from passthrough.tools.jira import JIRA_TOOLS
+    from passthrough.tools.openproject import OPENPROJECT_TOOLS
 
-    return (*JIRA_TOOLS, *CONFLUENCE_TOOLS)
+    return (*JIRA_TOOLS, *CONFLUENCE_TOOLS, *OPENPROJECT_TOOLS)
 
 
 def build_registry(settings: Settings, tools: Iterable[ToolSpec] | None = None) -> ToolRegistry:

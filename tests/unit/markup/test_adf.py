@@ -12,10 +12,7 @@ TO_ADF: list[Any] = [
     pytest.param("", doc(), id="empty"),
     pytest.param("Hello world", doc(p(t("Hello world"))), id="paragraph"),
     pytest.param("one\n\ntwo", doc(p(t("one")), p(t("two"))), id="paragraphs"),
-    *[
-        pytest.param("#" * n + " Title", doc(h(n, t("Title"))), id=f"heading-{n}")
-        for n in range(1, 7)
-    ],
+    *[pytest.param("#" * n + " Title", doc(h(n, t("Title"))), id=f"heading-{n}") for n in range(1, 7)],
     pytest.param("Setext\n===", doc(h(1, t("Setext"))), id="setext-heading"),
     pytest.param("a\nb", doc(p(t("a b"))), id="soft-break-is-space"),
     pytest.param("a\\\nb", doc(p(t("a"), BR, t("b"))), id="hard-break-backslash"),
@@ -24,6 +21,7 @@ TO_ADF: list[Any] = [
     pytest.param("**b** *i* _j_", doc(p(t("b", "strong"), t(" "), t("i", "em"), t(" "), t("j", "em"))), id="emphasis"),
     pytest.param("~~gone~~", doc(p(t("gone", "strike"))), id="strike"),
     pytest.param("`x = 1`", doc(p(t("x = 1", "code"))), id="inline-code"),
+    pytest.param("[x]() y", doc(p(t("x y"))), id="empty-link-is-text"),
     pytest.param("**`x`**", doc(p(t("x", "code"))), id="code-drops-strong"),
     pytest.param("***both***", doc(p(t("both", "em", "strong"))), id="nested-marks"),
     pytest.param(
@@ -103,6 +101,7 @@ FROM_ADF: list[Any] = [
     *[pytest.param(doc(h(n, t("T"))), "#" * n + " T", id=f"heading-{n}") for n in range(1, 7)],
     pytest.param(doc(h(9, t("T"))), "###### T", id="heading-level-clamped"),
     pytest.param(doc(p(t("a"), BR, t("b"))), "a\\\nb", id="hard-break"),
+    pytest.param(doc(p(t("a\nb"))), "a\\\nb", id="newline-in-text-is-break"),
     pytest.param(
         doc(p(t("b", "strong"), t(" "), t("i", "em"), t(" "), t("s", "strike"), t(" "), t("c", "code"))),
         "**b** *i* ~~s~~ `c`",
@@ -119,6 +118,7 @@ FROM_ADF: list[Any] = [
     ),
     pytest.param(doc(p(t("bold ", "strong"), t("x"))), "**bold** x", id="space-moved-out-of-mark"),
     pytest.param(doc(p(t("x", "code", link("u")))), "[`x`](u)", id="linked-code"),
+    pytest.param(doc(p(t("a", "code"), t("b", "code"))), "`ab`", id="adjacent-code-merged"),
     pytest.param(doc(code("a = 1", "python")), "```python\na = 1\n```", id="code-block"),
     pytest.param(doc(code("x")), "```\nx\n```", id="code-block-no-language"),
     pytest.param(doc(code("```\ninner\n```", "md")), "````md\n```\ninner\n```\n````", id="code-block-with-fence"),
@@ -173,9 +173,7 @@ FROM_ADF: list[Any] = [
         id="mention",
     ),
     pytest.param(doc(p({"type": "mention", "attrs": {"id": "1", "text": "Bob"}})), "@Bob", id="mention-no-at"),
-    pytest.param(
-        doc(p({"type": "emoji", "attrs": {"shortName": ":smile:", "text": "😄"}})), "😄", id="emoji-text"
-    ),
+    pytest.param(doc(p({"type": "emoji", "attrs": {"shortName": ":smile:", "text": "😄"}})), "😄", id="emoji-text"),
     pytest.param(doc(p({"type": "emoji", "attrs": {"shortName": ":smile:"}})), ":smile:", id="emoji-shortname"),
     pytest.param(
         doc(p({"type": "inlineCard", "attrs": {"url": "https://x.net/browse/A-1"}})),
@@ -198,7 +196,12 @@ FROM_ADF: list[Any] = [
         id="media-group-alt",
     ),
     pytest.param(
-        doc({"type": "mediaSingle", "content": [{"type": "media", "attrs": {"type": "external", "url": "http://i/x.png"}}]}),
+        doc(
+            {
+                "type": "mediaSingle",
+                "content": [{"type": "media", "attrs": {"type": "external", "url": "http://i/x.png"}}],
+            }
+        ),
         "![](http://i/x.png)",
         id="media-external",
     ),
@@ -229,9 +232,13 @@ FROM_ADF: list[Any] = [
     ),
     pytest.param(doc({"type": "extension", "attrs": {"extensionKey": "x"}}), "", id="extension-without-text"),
     pytest.param({"type": "paragraph", "content": [t("bare node")]}, "bare node", id="node-instead-of-doc"),
-    pytest.param('{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"j"}]}]}', "j", id="json-string"),
+    pytest.param(
+        '{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"j"}]}]}', "j", id="json-string"
+    ),
     pytest.param("plain text", "plain text", id="non-json-string"),
-    pytest.param(doc(p(t("*not bold* `x` [y](z) # h"))), "\\*not bold\\* \\`x\\` [y\\](z) # h", id="literal-markup-escaped"),
+    pytest.param(
+        doc(p(t("*not bold* `x` [y](z) # h"))), "\\*not bold\\* \\`x\\` [y\\](z) # h", id="literal-markup-escaped"
+    ),
     pytest.param(doc(p(t("# not a heading"))), "\\# not a heading", id="line-start-escaped"),
     pytest.param(doc(p(t("1. not a list"))), "1\\. not a list", id="ordered-marker-escaped"),
     pytest.param(doc(p(t("snake_case_name and _x_"))), "snake_case_name and \\_x\\_", id="underscores"),

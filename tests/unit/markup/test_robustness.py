@@ -179,9 +179,7 @@ DEEP_TEXT: list[Any] = [
     pytest.param("<ul><li>" * 3000 + "x", id="html-lists"),
     pytest.param("<blockquote>" * 3000 + "x", id="html-quotes"),
     pytest.param("<table><tr><td>" * 1000 + "x", id="html-tables"),
-    pytest.param(
-        "<ac:structured-macro ac:name='info'><ac:rich-text-body>" * 2000 + "x", id="macros"
-    ),
+    pytest.param("<ac:structured-macro ac:name='info'><ac:rich-text-body>" * 2000 + "x", id="macros"),
     pytest.param("<b><i>" * 5000 + "x", id="html-inline"),
 ]
 
@@ -206,7 +204,10 @@ def test_deep_wiki_list_keeps_text() -> None:
 MARKDOWN_OUTPUTS: list[Any] = [
     pytest.param(lambda: adf_to_markdown(markdown_to_adf("# a\n\n\n\n- b\n\n\n> c  \n\n")), id="adf"),
     pytest.param(lambda: wiki_to_markdown("h1. a   \n\n\n\n* b  \n\n\nbq. c   \n\n"), id="wiki"),
-    pytest.param(lambda: storage_to_markdown("<h1> a </h1>\n\n<p>\n</p><ul>\n<li> b </li>\n</ul><blockquote> c </blockquote>\n"), id="storage"),
+    pytest.param(
+        lambda: storage_to_markdown("<h1> a </h1>\n\n<p>\n</p><ul>\n<li> b </li>\n</ul><blockquote> c </blockquote>\n"),
+        id="storage",
+    ),
 ]
 
 
@@ -265,3 +266,44 @@ def test_literal_text_survives_every_format(literal: str) -> None:
     assert markdown_to_adf(markdown) == expected
     assert markdown_to_adf(storage_to_markdown(markdown_to_storage(markdown))) == expected
     assert markdown_to_adf(wiki_to_markdown(markdown_to_wiki(markdown))) == expected
+
+
+_MARK_SETS: list[tuple[Any, ...]] = [
+    (),
+    ("strong",),
+    ("em",),
+    ("strike",),
+    ("code",),
+    ("strong", "em"),
+    ("em", "strike"),
+    ({"type": "link", "attrs": {"href": "https://u.example"}},),
+    ({"type": "link", "attrs": {"href": "https://u.example"}}, "strong"),
+    ({"type": "link", "attrs": {"href": "https://u.example"}}, "code"),
+]
+
+
+def _styled_chars(adf: dict[str, Any]) -> list[tuple[str, frozenset[str]]]:
+    """Each character with its marks, ignoring marks on whitespace and marks that code excludes."""
+    chars: list[tuple[str, frozenset[str]]] = []
+    for node in adf["content"][0]["content"] if adf["content"] else []:
+        marks = [m["type"] if m["type"] != "link" else "link:" + m["attrs"]["href"] for m in node.get("marks", [])]
+        if "code" in marks:
+            marks = [m for m in marks if m == "code" or m.startswith("link:")]
+        for char in node.get("text", ""):
+            chars.append((char, frozenset() if char.isspace() else frozenset(marks)))
+    return chars
+
+
+@pytest.mark.parametrize("words", [("foo ", "bar", " baz"), ("x ", '"y"', " (z)")], ids=["words", "punctuation"])
+@pytest.mark.parametrize("outer", _MARK_SETS, ids=repr)
+def test_mark_combinations_survive_every_format(words: tuple[str, str, str], outer: tuple[Any, ...]) -> None:
+    for first in _MARK_SETS:
+        for last in _MARK_SETS:
+            source = doc(p(t(words[0], *first), t(words[1], *outer), t(words[2], *last)))
+            expected = _styled_chars(source)
+            markdown = adf_to_markdown(source)
+            assert _styled_chars(markdown_to_adf(markdown)) == expected, markdown
+            via_wiki = wiki_to_markdown(markdown_to_wiki(markdown))
+            assert _styled_chars(markdown_to_adf(via_wiki)) == expected, via_wiki
+            via_storage = storage_to_markdown(markdown_to_storage(markdown))
+            assert _styled_chars(markdown_to_adf(via_storage)) == expected, via_storage

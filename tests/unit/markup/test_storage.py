@@ -100,9 +100,7 @@ FROM_STORAGE = [
         "**b** **b** *i* *i* ~~s~~ ~~d~~ u `c`",
         id="inline-marks",
     ),
-    pytest.param(
-        '<p><span style="text-decoration: line-through;">x</span></p>', "~~x~~", id="line-through-span"
-    ),
+    pytest.param('<p><span style="text-decoration: line-through;">x</span></p>', "~~x~~", id="line-through-span"),
     pytest.param("<p>&nbsp;</p><p>a&nbsp;&amp;&lt;b&gt;&copy;</p>", "a &\\<b>©", id="entities"),
     pytest.param('<p><a href="https://e.com">t</a></p>', "[t](https://e.com)", id="link"),
     pytest.param('<p><a name="anchor">x</a></p>', "x", id="anchor-without-href"),
@@ -160,12 +158,8 @@ FROM_STORAGE = [
         id="page-link-rich-body",
     ),
     pytest.param('<p><ac:link><ri:user ri:username="jdoe" /></ac:link></p>', "@jdoe", id="user-link"),
-    pytest.param(
-        '<p><ac:link><ri:attachment ri:filename="r.pdf" /></ac:link></p>', "r.pdf", id="attachment-link"
-    ),
-    pytest.param(
-        '<p><ac:link><ri:url ri:value="https://e.com" /></ac:link></p>', "<https://e.com>", id="url-link"
-    ),
+    pytest.param('<p><ac:link><ri:attachment ri:filename="r.pdf" /></ac:link></p>', "r.pdf", id="attachment-link"),
+    pytest.param('<p><ac:link><ri:url ri:value="https://e.com" /></ac:link></p>', "<https://e.com>", id="url-link"),
     pytest.param(
         '<p><ac:image ac:width="300"><ri:attachment ri:filename="d.png" /></ac:image></p>',
         "![](d.png)",

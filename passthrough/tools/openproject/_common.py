@@ -1,0 +1,105 @@
+"""What the OpenProject tools share: the verified client and work package rendering."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from passthrough.providers.openproject import OpenProjectClient, href_id
+from passthrough.tools._spec import ToolContext
+
+WorkPackageId = Annotated[int, Field(ge=1, le=2**31 - 1, description="Work package id, e.g. 42")]
+ProjectRef = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", description="Project id or identifier, e.g. demo-project")
+]
+
+
+async def openproject(ctx: ToolContext) -> OpenProjectClient:
+    """A client whose key is known to name a real user (not the anonymous one)."""
+    upstream, credential = ctx.upstream("openproject")
+    client = OpenProjectClient(upstream, credential)
+    await client.verified()
+    return client
+
+
+def _title(links: dict[str, Any], name: str) -> str | None:
+    link = links.get(name) or {}
+    return link.get("title") if isinstance(link, dict) and link.get("href") else None
+
+
+def brief(wp: dict[str, Any], client: OpenProjectClient) -> dict[str, Any]:
+    links = wp.get("_links") or {}
+    return {
+        "id": wp.get("id"),
+        "subject": wp.get("subject"),
+        "status": _title(links, "status"),
+        "type": _title(links, "type"),
+        "project": _title(links, "project"),
+        "project_id": href_id(links.get("project")),
+        "assignee": _title(links, "assignee"),
+        "priority": _title(links, "priority"),
+        "updated_at": wp.get("updatedAt"),
+        "url": client.web_url(wp.get("id", "")),
+    }
+
+
+def detail(
+    wp: dict[str, Any], activities: list[dict[str, Any]], client: OpenProjectClient, limit: int
+) -> dict[str, Any]:
+    out = brief(wp, client)
+    links = wp.get("_links") or {}
+    out.update(
+        {
+            "lock_version": wp.get("lockVersion"),
+            "author": _title(links, "author"),
+            "created_at": wp.get("createdAt"),
+            "start_date": wp.get("startDate"),
+            "due_date": wp.get("dueDate"),
+            "percentage_done": wp.get("percentageDone"),
+            "description": ((wp.get("description") or {}).get("raw") or "").strip(),
+            "activity": [
+                {
+                    "user": _title(a.get("_links") or {}, "user"),
+                    "at": a.get("createdAt"),
+                    "comment": ((a.get("comment") or {}).get("raw") or "").strip(),
+                    "changes": [d.get("raw") for d in a.get("details") or [] if d.get("raw")],
+                }
+                for a in activities[-limit:]
+            ]
+            if limit
+            else [],
+        }
+    )
+    return out
+
+
+def line(b: dict[str, Any]) -> str:
+    extra = ", ".join(x for x in (b["type"], b["project"], f"assignee {b['assignee']}" if b["assignee"] else None) if x)
+    return f"- #{b['id']} [{b['status'] or '?'}] {b['subject']} ({extra})"
+
+
+def text(d: dict[str, Any]) -> str:
+    rows = [f"# #{d['id']}: {d['subject']}"]
+    rows.append(
+        " | ".join(
+            f"{k}: {v}" for k, v in (("Status", d["status"]), ("Type", d["type"]), ("Priority", d["priority"])) if v
+        )
+    )
+    rows.append(
+        " | ".join(
+            f"{k}: {v}"
+            for k, v in (("Project", d["project"]), ("Assignee", d["assignee"] or "nobody"), ("Author", d["author"]))
+            if v
+        )
+    )
+    dates = [(k, v) for k, v in (("Start", d["start_date"]), ("Due", d["due_date"]), ("Updated", d["updated_at"])) if v]
+    if dates:
+        rows.append(" | ".join(f"{k}: {v}" for k, v in dates))
+    rows += [f"URL: {d['url']}", "", "## Description", "", d["description"] or "_No description._"]
+    if d["activity"]:
+        rows += ["", "## Recent activity"]
+        for a in d["activity"]:
+            what = "; ".join([*a["changes"], *([a["comment"]] if a["comment"] else [])])
+            rows.append(f"- {a['at']} {a['user'] or 'someone'}: {what}")
+    return "\n".join(rows) + "\n"

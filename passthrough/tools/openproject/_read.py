@@ -1,0 +1,189 @@
+"""Reading OpenProject: who am I, projects, statuses, types, work package search and detail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from passthrough.providers.openproject import OpenProjectClient, elements
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief, detail, line, openproject, text
+
+
+class NoArguments(Arguments):
+    pass
+
+
+async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:
+    upstream, credential = ctx.upstream("openproject")
+    client = OpenProjectClient(upstream, credential)
+    me = await client.me()
+    data = {
+        "id": me.get("id"),
+        "login": me.get("login"),
+        "name": me.get("name"),
+        "email": me.get("email"),
+        "admin": me.get("admin"),
+        "status": me.get("status"),
+    }
+    return ToolResult(
+        f"Signed in to OpenProject ({client.base_url}) as {data['name']} (login {data['login']}, id {data['id']}).",
+        {k: v for k, v in data.items() if v is not None},
+    )
+
+
+async def list_projects(ctx: ToolContext, _: NoArguments) -> ToolResult:
+    projects = await (await openproject(ctx)).projects()
+    rows = [
+        {"id": p.get("id"), "identifier": p.get("identifier"), "name": p.get("name"), "active": p.get("active")}
+        for p in projects
+    ]
+    lines = [f"{len(rows)} projects:"] + [f"- {r['identifier']} (id {r['id']}) — {r['name']}" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"projects": rows})
+
+
+async def list_statuses(ctx: ToolContext, _: NoArguments) -> ToolResult:
+    statuses = await (await openproject(ctx)).statuses()
+    rows = [
+        {"id": s.get("id"), "name": s.get("name"), "is_closed": s.get("isClosed"), "is_default": s.get("isDefault")}
+        for s in statuses
+    ]
+    lines = ["Statuses:"] + [f"- {r['name']} (id {r['id']}){' — closed' if r['is_closed'] else ''}" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"statuses": rows})
+
+
+class ListTypes(Arguments):
+    project: ProjectRef | None = None
+
+
+async def list_types(ctx: ToolContext, args: ListTypes) -> ToolResult:
+    client = await openproject(ctx)
+    project_id = await client.project_id(args.project) if args.project else None
+    rows = [
+        {"id": t.get("id"), "name": t.get("name"), "is_milestone": t.get("isMilestone")}
+        for t in await client.types(project_id)
+    ]
+    where = f" in project {args.project}" if args.project else ""
+    lines = [f"Work package types{where}:"] + [f"- {r['name']} (id {r['id']})" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"project": args.project, "types": rows})
+
+
+class SearchWorkPackages(Arguments):
+    project: ProjectRef | None = None
+    query: Annotated[str | None, Field(min_length=1, max_length=500, description="Words to find")] = None
+    status: Annotated[
+        str | None,
+        Field(max_length=500, description="open (default), closed, all, or status names separated by commas"),
+    ] = None
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20
+    offset: Annotated[int, Field(ge=1, le=100_000, description="Page number, starting at 1")] = 1
+
+
+async def _filters(client: OpenProjectClient, args: SearchWorkPackages) -> list[dict[str, Any]]:
+    filters: list[dict[str, Any]] = []
+    wanted = (args.status or "open").strip()
+    lowered = wanted.casefold()
+    if lowered in ("open", "closed"):
+        filters.append({"status": {"operator": "o" if lowered == "open" else "c", "values": []}})
+    elif lowered not in ("all", "*", "any"):
+        statuses = await client.statuses()
+        ids = [str(client.by_name(statuses, name, "status")["id"]) for name in wanted.split(",") if name.strip()]
+        filters.append({"status": {"operator": "=", "values": ids}})
+    if args.project:
+        filters.append({"project": {"operator": "=", "values": [await client.project_id(args.project)]}})
+    if args.query:
+        filters.append({"search": {"operator": "**", "values": [args.query]}})
+    return filters
+
+
+async def search(ctx: ToolContext, args: SearchWorkPackages) -> ToolResult:
+    client = await openproject(ctx)
+    filters = await _filters(client, args)
+    data = await client.search(filters, args.page_size, args.offset)
+    rows = [brief(wp, client) for wp in elements(data)]
+    total = data.get("total")
+    shown_to = (args.offset - 1) * args.page_size + len(rows)
+    more = isinstance(total, int) and shown_to < total
+    head = f"{len(rows)} of {total} work packages (page {args.offset}):" if rows else "No work packages match."
+    lines = [head, *(line(r) for r in rows)]
+    if more:
+        lines += [
+            "",
+            f"More: call openproject_search_work_packages with the same filters and offset={args.offset + 1}.",
+        ]
+    structured = {
+        "work_packages": rows,
+        "total": total,
+        "offset": args.offset,
+        "page_size": args.page_size,
+        "next_offset": args.offset + 1 if more else None,
+        "filters": filters,
+    }
+    return ToolResult("\n".join(lines) + "\n", structured)
+
+
+class GetWorkPackage(Arguments):
+    work_package_id: WorkPackageId
+    activity_limit: Annotated[int, Field(ge=0, le=50)] = 5
+
+
+async def get_work_package(ctx: ToolContext, args: GetWorkPackage) -> ToolResult:
+    client = await openproject(ctx)
+    wp = await client.work_package(args.work_package_id)
+    activities = await client.activities(args.work_package_id) if args.activity_limit else []
+    d = detail(wp, activities, client, args.activity_limit)
+    return ToolResult(text(d), d)
+
+
+def _read(name: str, title: str, description: str, arguments: type[Arguments], handler: Any) -> ToolSpec:
+    return ToolSpec(
+        name=name, title=title, description=description, provider="openproject", arguments=arguments, handler=handler
+    )
+
+
+READ_TOOLS = (
+    _read(
+        "openproject_get_myself",
+        "OpenProject: who am I",
+        "Show the OpenProject user the request's API key belongs to.",
+        NoArguments,
+        get_myself,
+    ),
+    _read(
+        "openproject_list_projects",
+        "OpenProject: list projects",
+        "List the projects the user can see (id, identifier, name).",
+        NoArguments,
+        list_projects,
+    ),
+    _read(
+        "openproject_search_work_packages",
+        "OpenProject: search work packages",
+        "Find work packages by project, words, and status (open by default, closed, all, or names). "
+        "Pages with offset (1-based page number) and page_size; reports the total.",
+        SearchWorkPackages,
+        search,
+    ),
+    _read(
+        "openproject_get_work_package",
+        "OpenProject: get work package",
+        "Get one work package: subject, status, type, assignee, dates, description (Markdown), recent activity.",
+        GetWorkPackage,
+        get_work_package,
+    ),
+    _read(
+        "openproject_list_statuses",
+        "OpenProject: list statuses",
+        "List the work package statuses (and which count as closed).",
+        NoArguments,
+        list_statuses,
+    ),
+    _read(
+        "openproject_list_types",
+        "OpenProject: list types",
+        "List the work package types, of one project if given.",
+        ListTypes,
+        list_types,
+    ),
+)

@@ -1,0 +1,183 @@
+"""Writing to OpenProject: create and update work packages (names resolved to links), comments.
+
+Update conflicts: OpenProject refuses a PATCH whose lockVersion is stale (409
+UpdateConflict). passthrough then re-reads the work package once and retries
+only when every field being changed still holds the value it had when first
+read, i.e. the other person changed something else; otherwise it reports the
+conflict and overwrites nothing. A plain refusal would make the model redo
+work for a harmless concurrent edit; a blind retry would overwrite a person's
+edit of the same field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+from passthrough.errors import ToolError, UpstreamError
+from passthrough.providers.openproject import OpenProjectClient
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief, openproject
+
+Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
+Name = Annotated[str, Field(min_length=1, max_length=255)]
+Assignee = Annotated[str, Field(pattern=r"^(me|[0-9]{1,12})$", description="'me' or a user id")]
+
+
+async def _assignee_href(client: OpenProjectClient, assignee: str) -> str:
+    user_id = (await client.verified())["id"] if assignee == "me" else assignee
+    return f"/api/v3/users/{user_id}"
+
+
+class CreateWorkPackage(Arguments):
+    project: ProjectRef
+    subject: Name
+    type: Name = "Task"
+    description: Markdown | None = None
+    status: Name | None = None
+    assignee: Assignee | None = None
+
+
+async def create(ctx: ToolContext, args: CreateWorkPackage) -> ToolResult:
+    client = await openproject(ctx)
+    project_id = await client.project_id(args.project)
+    kind = client.by_name(await client.types(project_id), args.type, "type")
+    links: dict[str, Any] = {"type": {"href": f"/api/v3/types/{kind['id']}"}}
+    if args.status:
+        status = client.by_name(await client.statuses(), args.status, "status")
+        links["status"] = {"href": f"/api/v3/statuses/{status['id']}"}
+    if args.assignee:
+        links["assignee"] = {"href": await _assignee_href(client, args.assignee)}
+    body: dict[str, Any] = {"subject": args.subject, "_links": links}
+    if args.description is not None:
+        body["description"] = {"format": "markdown", "raw": args.description}
+    wp = await client.create(project_id, body)
+    b = brief(wp, client)
+    return ToolResult(
+        f"Created work package #{b['id']}: {b['subject']} ({b['type']}, {b['status']})\nURL: {b['url']}\n",
+        {**b, "lock_version": wp.get("lockVersion")},
+    )
+
+
+class UpdateWorkPackage(Arguments):
+    work_package_id: WorkPackageId
+    subject: Name | None = None
+    description: Markdown | None = None
+    status: Name | None = None
+    assignee: Assignee | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateWorkPackage:
+        if all(v is None for v in (self.subject, self.description, self.status, self.assignee)):
+            raise ValueError("give at least one of subject, description, status, assignee")
+        return self
+
+
+def _current(wp: dict[str, Any], field: str) -> Any:
+    links = wp.get("_links") or {}
+    if field == "subject":
+        return wp.get("subject")
+    if field == "description":
+        return (wp.get("description") or {}).get("raw")
+    return (links.get(field) or {}).get("href")
+
+
+async def update(ctx: ToolContext, args: UpdateWorkPackage) -> ToolResult:
+    client = await openproject(ctx)
+    changes: dict[str, Any] = {}
+    links: dict[str, Any] = {}
+    if args.subject is not None:
+        changes["subject"] = args.subject
+    if args.description is not None:
+        changes["description"] = {"format": "markdown", "raw": args.description}
+    if args.status is not None:
+        status = client.by_name(await client.statuses(), args.status, "status")
+        links["status"] = {"href": f"/api/v3/statuses/{status['id']}"}
+    if args.assignee is not None:
+        links["assignee"] = {"href": await _assignee_href(client, args.assignee)}
+    if links:
+        changes["_links"] = links
+    fields = [f for f in ("subject", "description") if f in changes] + list(links)
+
+    first = await client.work_package(args.work_package_id)
+    retried = False
+    try:
+        wp = await client.update(args.work_package_id, int(first.get("lockVersion", 0)), changes)
+    except UpstreamError as exc:
+        if exc.status != 409:
+            raise
+        again = await client.work_package(args.work_package_id)
+        touched = [f for f in fields if _current(again, f) != _current(first, f)]
+        if touched:
+            raise ToolError(
+                f"Work package #{args.work_package_id} was changed by someone else meanwhile, including "
+                f"{', '.join(touched)}; nothing was overwritten. Read it again and decide what to change."
+            ) from None
+        wp = await client.update(args.work_package_id, int(again.get("lockVersion", 0)), changes)
+        retried = True
+    b = brief(wp, client)
+    note = " (after a concurrent change to other fields)" if retried else ""
+    return ToolResult(
+        f"Updated work package #{b['id']}: {', '.join(fields)}{note}. Status: {b['status']}.\n",
+        {**b, "updated_fields": fields, "lock_version": wp.get("lockVersion"), "retried": retried},
+    )
+
+
+class AddComment(Arguments):
+    work_package_id: WorkPackageId
+    comment: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
+
+
+async def add_comment(ctx: ToolContext, args: AddComment) -> ToolResult:
+    client = await openproject(ctx)
+    activity = await client.comment(args.work_package_id, args.comment)
+    return ToolResult(
+        f"Added a comment to work package #{args.work_package_id}.\n",
+        {"work_package_id": args.work_package_id, "activity_id": activity.get("id")},
+    )
+
+
+def _write(
+    name: str, title: str, description: str, arguments: type[Arguments], handler: Any, **hints: bool
+) -> ToolSpec:
+    return ToolSpec(
+        name=name,
+        title=title,
+        description=description,
+        provider="openproject",
+        arguments=arguments,
+        handler=handler,
+        read_only=False,
+        destructive=hints.get("destructive", False),
+        idempotent=hints.get("idempotent", False),
+    )
+
+
+WRITE_TOOLS = (
+    _write(
+        "openproject_create_work_package",
+        "OpenProject: create work package",
+        "Create a work package in a project; type and status by name, assignee 'me' or a user id; "
+        "description in Markdown.",
+        CreateWorkPackage,
+        create,
+    ),
+    _write(
+        "openproject_update_work_package",
+        "OpenProject: update work package",
+        "Change a work package's subject, description (Markdown), status (by name) or assignee. "
+        "Never overwrites someone else's concurrent change to the same field.",
+        UpdateWorkPackage,
+        update,
+        destructive=True,
+        idempotent=True,
+    ),
+    _write(
+        "openproject_add_comment",
+        "OpenProject: add comment",
+        "Add a comment (Markdown) to a work package.",
+        AddComment,
+        add_comment,
+    ),
+)
