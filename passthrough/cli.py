@@ -93,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (PASSTHROUGH_PORT, default 8000)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING … (PASSTHROUGH_LOG_LEVEL)")
     sub.add_parser("keygen", help="print a new X-MCP-API-Key and the digest to configure")
+    config = sub.add_parser("config", help="report the configuration and warnings (never a secret), then exit")
+    config.add_argument("--host")
+    config.add_argument("--port", type=int)
     args = parser.parse_args(argv)
 
     if args.command == "keygen":
@@ -106,6 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"passthrough: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "config":
+        for line in describe(settings):
+            print(line)
+        for line in warnings(settings):
+            print(f"WARNING: {line}")
+        return 0
     configure((getattr(args, "log_level", None) or settings.log_level).upper())
     for line in describe(settings):
         log.info("%s", line)

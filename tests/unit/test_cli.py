@@ -1,0 +1,48 @@
+import hashlib
+import re
+import subprocess
+import sys
+
+from passthrough.cli import describe, main, warnings
+from passthrough.settings import load_settings
+
+
+def test_keygen_prints_a_key_and_its_digest(capsys):
+    assert main(["keygen"]) == 0
+    out = capsys.readouterr().out
+    key = re.search(r"(mcp_[0-9a-f]{64})", out).group(1)
+    digest = re.search(r"\b([0-9a-f]{64})\b", out.replace(key, "")).group(1)
+    assert hashlib.sha256(key.encode()).hexdigest() == digest
+
+
+def test_config_report_names_no_secret():
+    env = {
+        "JIRA_URL": "https://acme.atlassian.net",
+        "JIRA_USERNAME": "bot@acme.com",
+        "JIRA_API_TOKEN": "tok-secret-123",
+        "OPENPROJECT_URL": "https://op.example.com",
+        "OPENPROJECT_API_KEY": "op-secret-456",
+        "PASSTHROUGH_FALLBACK": "open",
+        "PASSTHROUGH_HOST": "0.0.0.0",
+    }
+    settings = load_settings(env)
+    text = "\n".join(describe(settings) + warnings(settings))
+    assert "jira: https://acme.atlassian.net (cloud), a shared fallback credential" in text
+    assert "Fallback policy: open" in text and "non-loopback" in text
+    assert "tok-secret-123" not in text and "op-secret-456" not in text
+
+
+def test_no_provider_says_so():
+    text = "\n".join(describe(load_settings({})))
+    assert "No provider configured" in text and "Fallback policy: open (default)" in text
+
+
+def test_bad_configuration_exits_2_with_the_variable_named():
+    proc = subprocess.run(
+        [sys.executable, "-m", "passthrough", "config"],
+        env={"JIRA_URL": "ftp://nope", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "JIRA_URL" in proc.stderr
