@@ -24,6 +24,9 @@ async def _healthz(request: web.Request) -> web.Response:
         {
             "status": "ok",
             "providers": [p.name for p in settings.providers],
+            "shared_credentials": [p.name for p in settings.providers if p.fallback is not None],
+            "fallback": settings.fallback,
+            "read_only": settings.read_only,
             "tools": len(request.app[DISPATCHER].registry),
         }
     )
