@@ -14,10 +14,11 @@ from tests.fakes import FakeJira
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def run_script(path: Path, env: dict[str, str]) -> tuple[int, str]:
+async def run_script(path: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         str(path),
+        *args,
         env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -53,3 +54,64 @@ async def test_test_auth_fails_when_the_policy_is_not_what_the_server_claims(ser
 async def test_test_auth_reports_an_unreachable_server() -> None:
     code, out = await run_script(ROOT / "examples" / "test_auth.py", {"SSE_SERVER_URL": "http://127.0.0.1:9"})
     assert code == 1 and "not reachable" in out
+
+
+async def test_direct_httpx_example(server_jira: FakeJira) -> None:
+    async with serve(make_settings(jira_env(server_jira))) as url:
+        code, out = await run_script(
+            ROOT / "examples" / "direct_httpx.py", {"SSE_SERVER_URL": url, "JIRA_PERSONAL_TOKEN": ALICE.token}, "DEMO-7"
+        )
+    assert code == 0, out
+    assert "jira_get_issue" in out.splitlines()[0] and "# DEMO-7: " in out
+
+
+def _fill(value: object, tokens: dict[str, str]) -> object:
+    if isinstance(value, dict):
+        return {k: _fill(v, tokens) for k, v in value.items()}
+    if isinstance(value, str):
+        for needle, token in tokens.items():
+            if needle in value.lower():
+                return token
+    return value
+
+
+async def test_url_client_configs_work_with_the_sdk_client(server_jira: FakeJira) -> None:
+    """Cursor's and VS Code's configs: their URL and headers, as those clients would send them."""
+    import json
+
+    from tests.e2e._clients import text_of
+
+    for name, servers_key in (("cursor-mcp.json", "mcpServers"), ("vscode-mcp.json", "servers")):
+        config = json.loads((ROOT / "examples" / name).read_text())
+        entry = config[servers_key]["passthrough"]
+        assert entry["url"] == "http://127.0.0.1:8000/mcp"
+        headers = _fill(entry["headers"], {"jira": ALICE.token, "confluence": "unused", "openproject": "unused"})
+        assert isinstance(headers, dict)
+        async with serve(make_settings(jira_env(server_jira))) as url:
+            import httpx2
+            from mcp import Client
+            from mcp.client.streamable_http import streamable_http_client
+
+            async with (
+                httpx2.AsyncClient(headers=headers) as http,
+                Client(streamable_http_client(url + "/mcp", http_client=http), mode="legacy", cache=None) as client,
+            ):
+                me = await client.call_tool("jira_get_myself", {})
+        assert not me.is_error and ALICE.display_name in text_of(me), name
+
+
+def test_claude_desktop_config_names_what_the_shim_reads() -> None:
+    import json
+
+    config = json.loads((ROOT / "config-sse-auth.json").read_text())
+    entry = config["mcpServers"]["passthrough"]
+    assert entry["args"] == ["-m", "passthrough.sse_client"]
+    assert set(entry["env"]) == {
+        "SSE_SERVER_URL",
+        "JIRA_PERSONAL_TOKEN",
+        "JIRA_EMAIL",
+        "CONFLUENCE_PERSONAL_TOKEN",
+        "CONFLUENCE_EMAIL",
+        "OPENPROJECT_API_KEY",
+        "MCP_API_KEY",
+    }
