@@ -42,6 +42,18 @@ def describe(settings: Settings) -> list[str]:
     return lines
 
 
+def tools_markdown() -> str:
+    from passthrough.tools import all_tools
+
+    lines = ["| tool | arguments (* required) | read-only | what it does |", "| --- | --- | --- | --- |"]
+    for tool in all_tools():
+        schema = tool.input_schema
+        required = set(schema.get("required", []))
+        args = ", ".join(f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {}))
+        lines.append(f"| `{tool.name}` | {args or '—'} | {'yes' if tool.read_only else 'no'} | {tool.description} |")
+    return "\n".join(lines)
+
+
 def warnings(settings: Settings) -> list[str]:
     out = []
     has_shared = any(p.fallback for p in settings.providers)
@@ -93,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (PASSTHROUGH_PORT, default 8000)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING … (PASSTHROUGH_LOG_LEVEL)")
     sub.add_parser("keygen", help="print a new X-MCP-API-Key and the digest to configure")
+    sub.add_parser("tools", help="print every tool as a Markdown table (the README's list is generated from it)")
     config = sub.add_parser("config", help="report the configuration and warnings (never a secret), then exit")
     config.add_argument("--host")
     config.add_argument("--port", type=int)
@@ -102,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         key, digest = new_api_key()
         print(f"API key (give to the client as X-MCP-API-Key): {key}")
         print(f"Digest (add to PASSTHROUGH_API_KEY_HASHES):     {digest}")
+        return 0
+
+    if args.command == "tools":
+        print(tools_markdown())
         return 0
 
     try:
