@@ -21,6 +21,10 @@ class Arguments(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class NoArguments(Arguments):
+    pass
+
+
 @dataclass(frozen=True, slots=True)
 class ToolResult:
     text: str
@@ -72,3 +76,28 @@ class ToolSpec:
             "idempotentHint": self.idempotent,
             "openWorldHint": True,
         }
+
+
+def write_tool(
+    provider: Provider,
+    name: str,
+    title: str,
+    description: str,
+    arguments: type[Arguments],
+    handler: Handler,
+    *,
+    destructive: bool = False,
+    idempotent: bool = False,
+) -> ToolSpec:
+    """A tool that changes upstream state: withheld in read-only mode, annotated as such."""
+    return ToolSpec(
+        name=name,
+        title=title,
+        description=description,
+        provider=provider,
+        arguments=arguments,
+        handler=handler,
+        read_only=False,
+        destructive=destructive,
+        idempotent=idempotent,
+    )

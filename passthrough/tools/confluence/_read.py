@@ -7,14 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec
 from passthrough.tools.confluence._common import Cursor, PageId, SpaceKey, confluence, page_data, page_text, to_cql
 
 _TAGS = re.compile(r"<[^>]+>|@@@(end)?hl@@@")
-
-
-class NoArguments(Arguments):
-    pass
 
 
 async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:

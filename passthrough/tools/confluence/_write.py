@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
 from passthrough.markup import markdown_to_storage
 from passthrough.providers.confluence import VersionConflict
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, write_tool
 from passthrough.tools.confluence._common import PageId, SpaceKey, confluence
 
 Body = Annotated[str, Field(max_length=500_000, description="Page content as Markdown")]
@@ -87,31 +87,17 @@ async def add_labels(ctx: ToolContext, args: AddLabels) -> ToolResult:
     )
 
 
-def _write(
-    name: str, title: str, description: str, arguments: type[Arguments], handler: Any, **hints: bool
-) -> ToolSpec:
-    return ToolSpec(
-        name=name,
-        title=title,
-        description=description,
-        provider="confluence",
-        arguments=arguments,
-        handler=handler,
-        read_only=False,
-        destructive=hints.get("destructive", False),
-        idempotent=hints.get("idempotent", False),
-    )
-
-
 WRITE_TOOLS = (
-    _write(
+    write_tool(
+        "confluence",
         "confluence_create_page",
         "Confluence: create page",
         "Create a page in a space (optionally under parent_id). The body is Markdown.",
         CreatePage,
         create_page,
     ),
-    _write(
+    write_tool(
+        "confluence",
         "confluence_update_page",
         "Confluence: update page",
         "Replace a page's body (Markdown) and optionally its title. If someone else changed the page meanwhile, "
@@ -120,14 +106,16 @@ WRITE_TOOLS = (
         update_page,
         destructive=True,
     ),
-    _write(
+    write_tool(
+        "confluence",
         "confluence_add_comment",
         "Confluence: add comment",
         "Add a footer comment (Markdown) to a page.",
         AddComment,
         add_comment,
     ),
-    _write(
+    write_tool(
+        "confluence",
         "confluence_add_labels",
         "Confluence: add labels",
         "Add labels to a page.",

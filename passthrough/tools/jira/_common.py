@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from passthrough.providers.jira import JiraClient
-from passthrough.tools._spec import Arguments, ToolContext
+from passthrough.tools._spec import ToolContext
 
 IssueKey = Annotated[
     str,
@@ -22,10 +22,6 @@ IssueKey = Annotated[
 def jira(ctx: ToolContext) -> JiraClient:
     upstream, credential = ctx.upstream("jira")
     return JiraClient(upstream, credential)
-
-
-class NoArguments(Arguments):
-    pass
 
 
 ProjectKey = Annotated[

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
-from passthrough.tools.jira._common import IssueKey, NoArguments, jira
+from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools.jira._common import IssueKey, jira
 from passthrough.tools.jira._render import brief, detail, issue_text, list_line, person
 
 

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from passthrough.errors import InvalidArguments
 from passthrough.providers.jira import JiraClient
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, write_tool
 from passthrough.tools.jira._browse import transition_rows
 from passthrough.tools.jira._common import IssueKey, ProjectKey, jira
 
@@ -170,31 +170,17 @@ async def link_issues(ctx: ToolContext, args: LinkIssues) -> ToolResult:
     )
 
 
-def _write(
-    name: str, title: str, description: str, arguments: type[Arguments], handler: Any, **hints: bool
-) -> ToolSpec:
-    return ToolSpec(
-        name=name,
-        title=title,
-        description=description,
-        provider="jira",
-        arguments=arguments,
-        handler=handler,
-        read_only=False,
-        destructive=hints.get("destructive", False),
-        idempotent=hints.get("idempotent", False),
-    )
-
-
 WRITE_TOOLS = (
-    _write(
+    write_tool(
+        "jira",
         "jira_create_issue",
         "Jira: create issue",
         "Create a Jira issue. The description is Markdown.",
         CreateIssue,
         create_issue,
     ),
-    _write(
+    write_tool(
+        "jira",
         "jira_update_issue",
         "Jira: update issue",
         "Set fields on a Jira issue (overwrites their values). Text fields such as description take Markdown.",
@@ -203,21 +189,24 @@ WRITE_TOOLS = (
         destructive=True,
         idempotent=True,
     ),
-    _write(
+    write_tool(
+        "jira",
         "jira_add_comment",
         "Jira: add comment",
         "Add a comment (Markdown) to a Jira issue.",
         AddComment,
         add_comment,
     ),
-    _write(
+    write_tool(
+        "jira",
         "jira_transition_issue",
         "Jira: transition issue",
         "Move an issue through its workflow by transition id or name (see jira_get_transitions); may add a comment.",
         TransitionIssue,
         transition_issue,
     ),
-    _write(
+    write_tool(
+        "jira",
         "jira_link_issues",
         "Jira: link issues",
         "Link two issues: inward_issue <link_type inward> outward_issue, e.g. Blocks (see jira_list_link_types).",

@@ -7,12 +7,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from passthrough.providers.openproject import OpenProjectClient, elements
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec
 from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief, detail, line, openproject, text
-
-
-class NoArguments(Arguments):
-    pass
 
 
 async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:

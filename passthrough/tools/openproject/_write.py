@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 
 from passthrough.errors import ToolError, UpstreamError
 from passthrough.providers.openproject import OpenProjectClient
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, ToolSpec
+from passthrough.tools._spec import Arguments, ToolContext, ToolResult, write_tool
 from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief, openproject
 
 Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
@@ -138,24 +138,9 @@ async def add_comment(ctx: ToolContext, args: AddComment) -> ToolResult:
     )
 
 
-def _write(
-    name: str, title: str, description: str, arguments: type[Arguments], handler: Any, **hints: bool
-) -> ToolSpec:
-    return ToolSpec(
-        name=name,
-        title=title,
-        description=description,
-        provider="openproject",
-        arguments=arguments,
-        handler=handler,
-        read_only=False,
-        destructive=hints.get("destructive", False),
-        idempotent=hints.get("idempotent", False),
-    )
-
-
 WRITE_TOOLS = (
-    _write(
+    write_tool(
+        "openproject",
         "openproject_create_work_package",
         "OpenProject: create work package",
         "Create a work package in a project; type and status by name, assignee 'me' or a user id; "
@@ -163,7 +148,8 @@ WRITE_TOOLS = (
         CreateWorkPackage,
         create,
     ),
-    _write(
+    write_tool(
+        "openproject",
         "openproject_update_work_package",
         "OpenProject: update work package",
         "Change a work package's subject, description (Markdown), status (by name) or assignee. "
@@ -173,7 +159,8 @@ WRITE_TOOLS = (
         destructive=True,
         idempotent=True,
     ),
-    _write(
+    write_tool(
+        "openproject",
         "openproject_add_comment",
         "OpenProject: add comment",
         "Add a comment (Markdown) to a work package.",

@@ -16,6 +16,8 @@ TO_WIKI = [
     pytest.param("a**b**c and **x**y", "a{*}b{*}c and {*}x{*}y", id="intraword-marks-braced"),
     pytest.param("[x]()", "x", id="empty-link-is-text"),
     pytest.param("[text](https://e.com)", "[text|https://e.com]", id="link"),
+    pytest.param("[a|b \\[c\\]](http://u)", "[a\\|b \\[c\\]|http://u]", id="link-text-escaped"),
+    pytest.param("[t](<http://u/a b|c>)", "[t|http://u/a%20b%7Cc]", id="link-url-encoded"),
     pytest.param("<https://e.com>", "[https://e.com]", id="autolink"),
     pytest.param("<me@e.com>", "[mailto:me@e.com]", id="email-autolink"),
     pytest.param("[**b** t](u)", "[*b* t|u]", id="formatted-link-text"),
@@ -138,6 +140,7 @@ ROUND_TRIP = [
     pytest.param("intra**word**marks and ~~mid~~dle", id="intraword-marks"),
     pytest.param("line\\\nbreak", id="hard-break"),
     pytest.param("[link](https://e.com) and <https://auto.example>", id="links"),
+    pytest.param("[a|b \\[c\\]](http://u) and [x|y]", id="link-like-text"),
     pytest.param("![alt](pic.png) and ![](https://e.com/x.png)", id="images"),
     pytest.param("```python\ndef f():\n    return {'a': 1}\n```", id="code-block"),
     pytest.param("```\nno language\n```", id="code-block-no-language"),
@@ -170,3 +173,7 @@ WIKI_ROUND_TRIP = [
 @pytest.mark.parametrize("wiki", WIKI_ROUND_TRIP)
 def test_wiki_round_trip(wiki: str) -> None:
     assert markdown_to_wiki(wiki_to_markdown(wiki)) == wiki
+
+
+def test_bare_urls_become_links_as_jira_renders_them() -> None:
+    assert wiki_to_markdown(markdown_to_wiki("see http://e.com/a_b.")) == "see <http://e.com/a_b>."
