@@ -152,13 +152,15 @@ def _bodies(first: ConfluenceUser | None, second: ConfluenceUser | None, cloud: 
             + "<h2>First start</h2>"
             "<ol><li>Create the database: <code>createdb demo</code></li>"
             "<li>Start the server with <code>demo-server --port 8080</code></li>"
-            "<li>Open <a href=\"http://localhost:8080/\">http://localhost:8080/</a></li></ol>"
+            '<li>Open <a href="http://localhost:8080/">http://localhost:8080/</a></li></ol>'
             "<p>Troubleshooting is covered in the " + _page_link("On-call handbook") + ".</p>"
         ),
         "98308": (
             "<h1>Configuration reference</h1>"
             "<p>All settings live in <code>demo.toml</code>; environment variables override them "
-            "(see " + _page_link("Environment variables") + ").</p>"
+            "(see "
+            + _page_link("Environment variables")
+            + ").</p>"
             + _table(
                 ("Setting", "Default", "Description"),
                 ("<code>port</code>", "8080", "TCP port to listen on"),

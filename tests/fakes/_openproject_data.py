@@ -27,14 +27,6 @@ class OpenProjectUser:
     email: str
     api_key: str
 
-    @property
-    def first_name(self) -> str:
-        return self.name.split(" ", 1)[0] if " " in self.name else ""
-
-    @property
-    def last_name(self) -> str:
-        return self.name.split(" ", 1)[1] if " " in self.name else self.name
-
 
 @dataclass(frozen=True)
 class Status:
@@ -219,6 +211,8 @@ def seed(
         assignee = first if number % 3 == 1 else second if number % 5 == 2 else None
         start = date(2026, 1, 12) + timedelta(days=2 * number) if number % 4 != 0 else None
         due = start + timedelta(days=7) if start is not None and number % 2 == 1 else None
+        if type_name == "Milestone":  # a milestone has a single date
+            due = start
         done = next(s for s in STATUSES if s.id == status).default_done_ratio
         work_packages[number] = {
             "id": number,
@@ -295,7 +289,8 @@ def _detail_html(raw: str) -> str:
             field, _, rest = raw.partition(verb)
             if verb == " changed from " and " to " in rest:
                 old, _, new = rest.partition(" to ")
-                return f"<strong>{_esc(field)}</strong> changed from <i>{_esc(old)}</i> <strong>to</strong> <i>{_esc(new)}</i>"
+                changed = f"<strong>{_esc(field)}</strong> changed from <i>{_esc(old)}</i>"
+                return f"{changed} <strong>to</strong> <i>{_esc(new)}</i>"
             if verb == " set to ":
                 return f"<strong>{_esc(field)}</strong> set to <i>{_esc(rest)}</i>"
             return f"<strong>{_esc(field)}</strong> deleted (<strike><i>{_esc(rest.strip('()'))}</i></strike>)"

@@ -51,7 +51,8 @@ class OpenProjectClient:
         data: dict[str, Any] = await self._get("/users/me")
         if (
             data.get("_type") == "AnonymousUser"
-            or str(data.get("login", "")).lower() == "anonymous"
+            or not data.get("login")
+            or str(data.get("login")).lower() == "anonymous"
             or not data.get("id")
         ):
             source = {"header": "X-OpenProject-Key", "global": "the server's shared key"}.get(
