@@ -39,11 +39,10 @@ _PUNCTUATION = frozenset(string.punctuation)
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _AUTOLINK_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-_LINE_START_RE = re.compile(r"(?:#{1,6}|>|[-+*])(?=\s|$)|>")
+_LINE_START_RE = re.compile(r"(?:#{1,6}|[-+*])(?=\s|$)|>")
 _ORDERED_START_RE = re.compile(r"\d{1,9}(?=[.)](?:\s|$))")
 _SETEXT_RE = re.compile(r"(?:=+|-+)\s*")
 _TASK_LIKE_RE = re.compile(r"\[[ xX]\](?:\s|$)")
-_TRAILING_HASHES_RE = re.compile(r"#+")
 _SPLITTING_BLOCKS = (BulletList, OrderedList, CodeBlock)
 
 

@@ -129,24 +129,9 @@ class Table:
 
 
 Block: TypeAlias = Paragraph | Heading | CodeBlock | BulletList | OrderedList | BlockQuote | Rule | Table
-ListBlock: TypeAlias = BulletList | OrderedList
 
 _BREAKS = (HardBreak, SoftBreak)
 _TASK_RE = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
-
-
-def plain_text(nodes: Iterable[Inline]) -> str:
-    parts: list[str] = []
-    for node in nodes:
-        if isinstance(node, Text | Code):
-            parts.append(node.text)
-        elif isinstance(node, _BREAKS):
-            parts.append(" ")
-        elif isinstance(node, Image):
-            parts.append(node.alt or node.src)
-        else:
-            parts.append(plain_text(node.children))
-    return "".join(parts)
 
 
 def is_blank(nodes: Sequence[Inline]) -> bool:

@@ -44,7 +44,8 @@ _RULE_RE = re.compile(r"\s*-{4,}\s*")
 _LIST_RE = re.compile(r"\s*([*#]+|-)\s+(.*)")
 _TABLE_RE = re.compile(r"\s*\|")
 _IMAGE_RE = re.compile(r"!([^\s!|][^!|\n]*?)(?:\|([^!\n]*))?!")
-_CODE_END_RE = re.compile(r"(?<!\\)\}\}")
+_UNESCAPED = {"}}": re.compile(r"(?<!\\)\}\}"), "]": re.compile(r"(?<!\\)\]")}
+_BAR_RE = re.compile(r"(?<!\\)\|")
 _BRACED_RE = re.compile(r"\{([*_+^~-])\}")
 _COLOR_RE = re.compile(r"\{color(?::[^}\n]*)?\}|\{anchor:[^}\n]*\}", re.I)
 _LINKISH_RE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|/|#)\S*")
@@ -259,15 +260,15 @@ class _InlineParser:
         self.text = text
         self.depth = depth
         self.closers: dict[str, list[int]] = {}
-        self.cache: dict[str, int] = {}
+        self.cache: dict[str, tuple[int, int]] = {}
 
     def find(self, needle: str, start: int) -> int:
-        # positions only move forward, so a remembered hit (or miss) stays valid
+        # a hit (or a miss) remembered from an earlier start still holds for a later one
         cached = self.cache.get(needle)
-        if cached is not None and (cached == -1 or cached >= start):
-            return cached
+        if cached is not None and cached[0] <= start and (cached[1] == -1 or cached[1] >= start):
+            return cached[1]
         found = self.text.find(needle, start)
-        self.cache[needle] = found
+        self.cache[needle] = (start, found)
         return found
 
     def line_end(self, start: int) -> int:
@@ -279,8 +280,8 @@ class _InlineParser:
         positions = self.closers.get(char)
         if positions is None:
             text = self.text
-            if char == "}}":
-                positions = [m.start() for m in _CODE_END_RE.finditer(text)]
+            if char in _UNESCAPED:
+                positions = [m.start() for m in _UNESCAPED[char].finditer(text)]
             else:
                 positions = [
                     i
@@ -358,8 +359,8 @@ class _InlineParser:
                 emit()
                 return color.end()
         elif char == "[":
-            end = self.find("]", index + 1)
-            if end > index and end <= self.line_end(index):
+            end = self.closer("]", index)
+            if end > index:
                 nodes = self._link(text[index + 1 : end])
                 if nodes is not None:
                     emit(*nodes)
@@ -389,10 +390,9 @@ class _InlineParser:
         return index
 
     def _link(self, content: str) -> list[Inline] | None:
-        alias, bar, target = content.partition("|")
-        if not bar:
-            alias, target = "", content
-        target = target.split("|")[0].strip()
+        parts = _BAR_RE.split(content)
+        alias, target = (parts[0], parts[1]) if len(parts) > 1 else ("", parts[0])
+        target = target.strip()
         if target.startswith("~"):
             return [Text("@" + target[1:].removeprefix("accountid:"))]
         if target.startswith("^"):

@@ -7,7 +7,7 @@ import re
 PHRASE_CHARS = frozenset("*_-+^~")
 
 # Jira links bare URLs by itself; trailing punctuation is sentence, not address.
-URL_RE = re.compile(r"(?:https?|ftp)://[^\s\[\]|<>\"{}!]*[^\s\[\]|<>\"{}!.,;:?)'*_+^~-]")
+URL_RE = re.compile(r"(?:https?|ftp)://[^\s\[\]|<>\"{}!\\]*[^\s\[\]|<>\"{}!\\.,;:?)'*_+^~-]")
 
 
 def can_open(char: str, prev: str, nxt: str) -> bool:

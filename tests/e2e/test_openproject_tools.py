@@ -119,6 +119,8 @@ async def test_reference_lookups_are_cached_per_user(op: FakeOpenProject, tool: 
     )
     statuses = [r for r in op.requests if r.path == "/api/v3/statuses"]
     assert [r.identity for r in statuses] == ["anna", "otto"], "one user's cache must not serve another"
+    assert op.sessions, "the fake handed out session cookies"
+    assert not [r for r in op.requests if r.auth_via == "cookie" or r.cookie_identity], "a cookie went upstream"
 
 
 async def test_get_work_package_with_activity(op: FakeOpenProject, tool: Call) -> None:

@@ -699,11 +699,11 @@ def test_storage_format_checks() -> None:
     fake = FakeConfluence("cloud", [ALICE, BOB])
     assert all(storage_error(p["body"]) is None for p in fake.pages.values())
     assert all(storage_error(c["body"]) is None for cs in fake.comments.values() for c in cs)
-    assert storage_error("<p>a&nbsp;b &hellip; <ac:emoticon ac:name=\"smile\" /></p>") is None
+    assert storage_error('<p>a&nbsp;b &hellip; <ac:emoticon ac:name="smile" /></p>') is None
     assert storage_error("<p>unclosed") == (
         "Error parsing xhtml: Unexpected end of input; expected </p>.\n at [row,col {unknown-source}]: [1,12]"
     )
     assert (storage_error("<p>a & b</p>") or "").startswith("Error parsing xhtml: not well-formed")
-    assert plain_text('<p>x &lt;y&gt;</p><ac:plain-text-body><![CDATA[a < b]]></ac:plain-text-body>') == "x <y> a < b"
+    assert plain_text("<p>x &lt;y&gt;</p><ac:plain-text-body><![CDATA[a < b]]></ac:plain-text-body>") == "x <y> a < b"
     fake.validate_storage = False
     assert fake.state.check_storage("<p>not closed") == "<p>not closed"
