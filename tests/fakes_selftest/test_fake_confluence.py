@@ -255,7 +255,7 @@ async def test_v1_get_content_honours_expand(deployment: Deployment) -> None:
 async def test_v1_create_update_and_version_conflicts(deployment: Deployment) -> None:
     async with running(deployment) as (fake, http, api):
         auth = bearer(BOB)
-        create = {
+        create: dict[str, Any] = {
             "type": "page",
             "title": "Release 2.5 notes",
             "space": {"key": "DEMO"},
