@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
@@ -73,7 +73,31 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
-async def _serve(settings: Settings) -> None:
+def _announce(settings: Settings) -> None:
+    for line in describe(settings):
+        log.info("%s", line)
+    for line in warnings(settings):
+        log.warning("%s", line)
+
+
+_PROVIDER_VARIABLES = ("JIRA_", "CONFLUENCE_", "OPENPROJECT_", "PASSTHROUGH_FALLBACK")
+
+
+async def _run(settings: Settings, sandbox: bool) -> None:
+    if not sandbox:
+        _announce(settings)
+        await _serve(settings)
+        return
+    from passthrough.sandbox import sandbox_environment, sandbox_guide
+
+    async with sandbox_environment() as env:
+        own = {k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_VARIABLES)}
+        settings = load_settings({**own, **env}).with_bind(settings.host, settings.port)
+        _announce(settings)
+        await _serve(settings, sandbox_guide)
+
+
+async def _serve(settings: Settings, guide: Callable[[str], list[str]] | None = None) -> None:
     from passthrough.http import build_app
 
     app = build_app(settings)
@@ -85,6 +109,11 @@ async def _serve(settings: Settings) -> None:
     sockets = server.sockets if isinstance(server, asyncio.Server) else ()
     port = sockets[0].getsockname()[1] if sockets else settings.port
     log.info("listening on http://%s:%d", settings.host, port)
+    if guide is not None:
+        # Printed, not logged: the demo tokens are public values, and the log scrubber would hide them.
+        print("\n".join(guide(f"http://{settings.host}:{port}")), flush=True)
+    elif not settings.providers:
+        log.info("Try `passthrough serve --sandbox` for simulated Jira, Confluence and OpenProject to explore with.")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -104,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", help="address to bind (PASSTHROUGH_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (PASSTHROUGH_PORT, default 8000)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING … (PASSTHROUGH_LOG_LEVEL)")
+    serve.add_argument(
+        "--sandbox", action="store_true", help="also run simulated Jira, Confluence and OpenProject and use them"
+    )
     sub.add_parser("keygen", help="print a new X-MCP-API-Key and the digest to configure")
     sub.add_parser("tools", help="print every tool as a Markdown table (the README's list is generated from it)")
     config = sub.add_parser("config", help="report the configuration and warnings (never a secret), then exit")
@@ -133,12 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"WARNING: {line}")
         return 0
     configure((getattr(args, "log_level", None) or settings.log_level).upper())
-    for line in describe(settings):
-        log.info("%s", line)
-    for line in warnings(settings):
-        log.warning("%s", line)
     try:
-        asyncio.run(_serve(settings))
+        asyncio.run(_run(settings, bool(getattr(args, "sandbox", False))))
     except OSError as exc:
         print(f"passthrough: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 1

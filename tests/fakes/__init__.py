@@ -1,9 +1,16 @@
-"""Fake upstream servers (Jira, later Confluence and OpenProject) for tests."""
+"""The fake upstreams live in the package (they also power `passthrough serve --sandbox`); tests import them here."""
 
-from ._base import FakeUpstream, Fault, RecordedRequest
-from .confluence import ConfluenceUser, FakeConfluence
-from .jira import FakeJira, JiraUser
-from .openproject import FakeOpenProject, OpenProjectUser
+from passthrough.sandbox.fakes import (
+    ConfluenceUser,
+    FakeConfluence,
+    FakeJira,
+    FakeOpenProject,
+    FakeUpstream,
+    Fault,
+    JiraUser,
+    OpenProjectUser,
+    RecordedRequest,
+)
 
 __all__ = [
     "ConfluenceUser",

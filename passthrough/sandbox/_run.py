@@ -1,0 +1,88 @@
+"""Start the simulated upstreams and describe them as the environment passthrough reads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from passthrough.sandbox.fakes import (
+    ConfluenceUser,
+    FakeConfluence,
+    FakeJira,
+    FakeOpenProject,
+    JiraUser,
+    OpenProjectUser,
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One person known to all three simulated products (their tokens are public demo values)."""
+
+    jira: JiraUser
+    confluence: ConfluenceUser
+    openproject: OpenProjectUser
+
+
+def _account(uid: int, name: str, display: str) -> DemoAccount:
+    email = f"{name}@example.com"
+    return DemoAccount(
+        jira=JiraUser(
+            name=name, display_name=display, email=email, account_id=f"sandbox-{name}", token=f"sandbox-jira-{name}"
+        ),
+        confluence=ConfluenceUser(
+            name=name,
+            display_name=display,
+            email=email,
+            account_id=f"sandbox-{name}",
+            token=f"sandbox-confluence-{name}",
+        ),
+        openproject=OpenProjectUser(
+            id=uid, login=name, name=display, email=email, api_key=f"sandbox-openproject-{name}"
+        ),
+    )
+
+
+DEMO = _account(5, "demo", "Dana Demo")
+SAM = _account(6, "sam", "Sam Sample")
+DEMO_USERS = (DEMO, SAM)
+
+
+@asynccontextmanager
+async def sandbox_environment() -> AsyncIterator[dict[str, str]]:
+    """Run the simulated products; yield the environment that points passthrough at them.
+
+    Dana is configured as the shared fallback with the fallback open, so a client
+    with no headers sees every tool work; sending Sam's tokens shows per-request
+    credentials (the same server then acts as Sam).
+    """
+    jira = FakeJira("server", [DEMO.jira, SAM.jira])
+    confluence = FakeConfluence("cloud", [DEMO.confluence, SAM.confluence])
+    openproject = FakeOpenProject([DEMO.openproject, SAM.openproject])
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(jira.serve())
+        await stack.enter_async_context(confluence.serve())
+        await stack.enter_async_context(openproject.serve())
+        yield {
+            "JIRA_URL": jira.url,
+            "JIRA_DEPLOYMENT": "server",
+            "JIRA_PERSONAL_TOKEN": DEMO.jira.token,
+            "CONFLUENCE_URL": confluence.base_url,
+            "CONFLUENCE_DEPLOYMENT": "cloud",
+            "CONFLUENCE_USERNAME": DEMO.confluence.email,
+            "CONFLUENCE_API_TOKEN": DEMO.confluence.token,
+            "OPENPROJECT_URL": openproject.url,
+            "OPENPROJECT_API_KEY": DEMO.openproject.api_key,
+            "PASSTHROUGH_FALLBACK": "open",
+        }
+
+
+def sandbox_guide(base_url: str) -> list[str]:
+    return [
+        "Sandbox: simulated Jira (Server), Confluence (Cloud) and OpenProject are running on loopback.",
+        f"Connect any MCP client to {base_url}/mcp (or {base_url}/sse) with no headers: you act as Dana Demo.",
+        f"Send X-Jira-Token: {SAM.jira.token}, X-Confluence-Token: {SAM.confluence.token} with "
+        f"X-Confluence-Email: {SAM.confluence.email}, X-OpenProject-Key: {SAM.openproject.api_key} to act as Sam.",
+        "These are public demo values; the sandbox holds no real data.",
+    ]

@@ -1,0 +1,5 @@
+import sys
+
+from passthrough.sse_client import main
+
+sys.exit(main())

@@ -1,0 +1,64 @@
+"""`passthrough serve --sandbox`: a newcomer connects with no account and every provider's tools work."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+
+from passthrough.sandbox import DEMO, SAM
+from passthrough.tools import all_tools
+from tests.e2e._clients import connect, text_of
+
+
+async def test_sandbox_serves_every_tool_with_no_account() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JIRA_", "CONFLUENCE_", "OPENPROJECT_"))}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "passthrough",
+        "serve",
+        "--sandbox",
+        "--port",
+        "0",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    seen: list[str] = []
+    try:
+        url = None
+        async with asyncio.timeout(30):
+            while url is None:
+                line = (await proc.stdout.readline()).decode()
+                assert line, "sandbox exited early:\n" + "".join(seen)
+                seen.append(line)
+                if m := re.search(r"Connect any MCP client to (http://127\.0\.0\.1:\d+)/mcp", line):
+                    url = m.group(1)
+        async with connect(url, "auto", {}) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            assert names == {t.name for t in all_tools()}
+            for tool in ("jira_get_myself", "confluence_get_myself", "openproject_get_myself"):
+                me = await client.call_tool(tool, {})
+                assert not me.is_error and DEMO.jira.display_name in text_of(me), text_of(me)
+            found = await client.call_tool("jira_search", {"jql": "project = DEMO", "max_results": 5})
+            assert not found.is_error and found.structured_content["issues"]
+            page = await client.call_tool("confluence_get_page", {"page_id": "98305"})
+            assert not page.is_error and "Welcome" in text_of(page)
+            wps = await client.call_tool("openproject_search_work_packages", {"page_size": 3})
+            assert not wps.is_error and wps.structured_content["total"] > 0
+        sam = {
+            "X-Jira-Token": SAM.jira.token,
+            "X-Confluence-Token": SAM.confluence.token,
+            "X-Confluence-Email": SAM.confluence.email,
+            "X-OpenProject-Key": SAM.openproject.api_key,
+        }
+        async with connect(url, "sse", sam) as client:
+            for tool in ("jira_get_myself", "confluence_get_myself", "openproject_get_myself"):
+                me = await client.call_tool(tool, {})
+                assert not me.is_error and SAM.jira.display_name in text_of(me), text_of(me)
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.communicate(), 20)
