@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from tests.fakes import ConfluenceUser, FakeConfluence, Fault
-from tests.fakes._confluence_storage import plain_text, storage_error
+from passthrough.sandbox.fakes._confluence_storage import plain_text, storage_error
 
 ALICE = ConfluenceUser("alice", "Alice Example", "alice@example.com", "557058:alice-0001", "alice-secret-token")
 BOB = ConfluenceUser("bob", "Bob Example", "bob@example.com", "557058:bob-0002", "bob-secret-token")
