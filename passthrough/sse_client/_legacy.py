@@ -199,6 +199,9 @@ class LegacyRelay:
             async with self._http.stream("GET", self._sse_url, headers=SSE_HEADERS) as response:
                 if response.status_code != 200:
                     raise refusal(self._label, response.status_code, await response.aread())
+                ctype = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+                if ctype != "text/event-stream":
+                    raise Refused(f"{self._label} answered with {ctype or 'no content type'}, not an event stream")
                 async for event, data in sse_events(response.aiter_lines()):
                     if event == "endpoint" and setup is None:
                         endpoint = urljoin(self._sse_url, data.strip())

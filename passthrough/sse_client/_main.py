@@ -60,9 +60,10 @@ async def run(config: Config, stdin_fd: int = 0, stdout: BinaryIO | None = None)
         finally:
             for task in (pump, stop):
                 task.cancel()
-            await asyncio.gather(pump, stop, return_exceptions=True)
-            # stdin closed: answers still on their way may finish; terminated: end now
-            await _settle(in_flight, 0.0 if terminated.is_set() else EOF_GRACE_SECONDS)
+            outcome, _ = await asyncio.gather(pump, stop, return_exceptions=True)
+            if isinstance(outcome, Exception):
+                log.error("reading stdin failed: %s", type(outcome).__name__)
+            await _settle(in_flight, terminated)
             await relay.aclose()
     log.info("%s; session ended", "terminated" if terminated.is_set() else "stdin closed")
     return 0
@@ -90,9 +91,14 @@ async def _pump(relay: Relay, out: Output, in_flight: set[asyncio.Task[None]], s
         task.add_done_callback(in_flight.discard)
 
 
-async def _settle(in_flight: set[asyncio.Task[None]], grace: float) -> None:
-    if in_flight and grace > 0:
-        await asyncio.wait(set(in_flight), timeout=grace)
+async def _settle(in_flight: set[asyncio.Task[None]], terminated: asyncio.Event) -> None:
+    """After stdin closes, answers on their way may still arrive (briefly); after SIGTERM, end now."""
+    if in_flight and not terminated.is_set():
+        finished = asyncio.create_task(asyncio.wait(set(in_flight)))
+        interrupted = asyncio.create_task(terminated.wait())
+        await asyncio.wait({finished, interrupted}, timeout=EOF_GRACE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (finished, interrupted):
+            waiter.cancel()
     for task in set(in_flight):
         task.cancel()
     await asyncio.gather(*in_flight, return_exceptions=True)

@@ -49,6 +49,7 @@ SESSION_HEADER = "Mcp-Session-Id"
 VERSION_HEADER = "MCP-Protocol-Version"
 _INITIALIZED = b'{"jsonrpc":"2.0","method":"notifications/initialized"}'
 _HANDSHAKE = httpx.Timeout(HANDSHAKE_TIMEOUT, connect=CONNECT_TIMEOUT)
+_GOODBYE = httpx.Timeout(1.5)  # the DELETE at exit is a courtesy; clients kill a shim that lingers (2 s in the SDK)
 
 Observer = Callable[[Any], None]
 
@@ -86,7 +87,7 @@ class StreamableRelay:
         if self._session_id is None:
             return
         try:
-            await self._http.delete(self._url, headers=self._session_headers(), timeout=httpx.Timeout(5.0))
+            await self._http.delete(self._url, headers=self._session_headers(), timeout=_GOODBYE)
             log.info("ended the session with %s", self._label)
         except httpx.HTTPError as exc:
             log.info("could not end the session with %s: %s", self._label, type(exc).__name__)
@@ -115,11 +116,14 @@ class StreamableRelay:
                 self._session_id = response.headers.get(SESSION_HEADER)
             await self._relay(response, message, answered, observe=self._adopt_version)
         self._generation += 1
-        log.info("session opened with %s (protocol %s)", self._label, self._version or "unknown")
+        if self._version is not None:
+            kind = "a session" if self._session_id else "no session (stateless)"
+            log.info("initialized with %s: %s, protocol %s", self._label, kind, self._version)
 
     async def _post(self, message: Message, answered: set[str], *, may_reopen: bool) -> bool:
         """False when the server no longer knows the session and the caller should reopen it."""
-        headers = {**POST_HEADERS, **self._session_headers(), **routing_headers(message.value)}
+        # a 2026-07-28 request carries its own envelope and needs no session; others ride the session
+        headers = {**POST_HEADERS, **(routing_headers(message.value) or self._session_headers())}
         async with self._http.stream("POST", self._url, content=message.raw, headers=headers) as response:
             if response.status_code == 404 and SESSION_HEADER in headers and may_reopen:
                 return False
@@ -218,7 +222,7 @@ class StreamableRelay:
         delay = 0.5
         while generation == self._generation:
             headers = {**SSE_HEADERS, **self._session_headers()}
-            with contextlib.suppress(httpx.HTTPError):
+            with contextlib.suppress(httpx.HTTPError, httpx.StreamError, OSError):  # reconnect below
                 async with self._http.stream("GET", self._url, headers=headers) as response:
                     ctype = response.headers.get("content-type", "").partition(";")[0].strip().lower()
                     if response.status_code != 200 or ctype != "text/event-stream":

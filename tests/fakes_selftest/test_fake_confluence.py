@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 
-from tests.fakes import ConfluenceUser, FakeConfluence, Fault
 from passthrough.sandbox.fakes._confluence_storage import plain_text, storage_error
+from tests.fakes import ConfluenceUser, FakeConfluence, Fault
 
 ALICE = ConfluenceUser("alice", "Alice Example", "alice@example.com", "557058:alice-0001", "alice-secret-token")
 BOB = ConfluenceUser("bob", "Bob Example", "bob@example.com", "557058:bob-0002", "bob-secret-token")
