@@ -226,6 +226,9 @@ def _code_span(text: str) -> str:
     return f"{fence} {text} {fence}" if pad else f"{fence}{text}{fence}"
 
 
+_MAY_ESCAPE = re.compile(r"[`\\*_~\[\]!<&]")
+
+
 def _escape(text: str, before: str, after: str, ctx: _Ctx) -> str:
     line_start = before == "\n"
     if line_start:
@@ -234,6 +237,8 @@ def _escape(text: str, before: str, after: str, ctx: _Ctx) -> str:
         return ""
     forced = _line_start_escape(text) if line_start and ctx.kind == "para" else -1
     trailing = _trailing_hashes(text, after) if ctx.kind == "heading" else -1
+    if forced < 0 and trailing < 0 and _MAY_ESCAPE.search(text) is None:
+        return text  # the common case, without a look at every character
     out: list[str] = []
     for index, char in enumerate(text):
         prev = text[index - 1] if index else before

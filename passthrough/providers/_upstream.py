@@ -35,6 +35,7 @@ log = logging.getLogger("passthrough.upstream")
 LABELS = {"jira": "Jira", "confluence": "Confluence", "openproject": "OpenProject"}
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _MAX_RESPONSE_BYTES = 32 << 20
+_SHARD = 8
 _CREDENTIAL_SOURCES = {
     "header": "the product header",
     "authorization": "the Authorization header",
@@ -96,15 +97,22 @@ class Upstream:
         self._scope_key = secrets.token_bytes(32)
         # Non-secret lookups (space ids, statuses …) per user: bounded, expiring, keyed by a keyed digest.
         self.lookups: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=4096, ttl=600)
-        self._client = httpx.AsyncClient(
+        # httpcore's pool does work quadratic in its connection count on every request, so the pool is
+        # split into shards of at most _SHARD connections; each request takes the least busy shard.
+        total = max(1, limits.upstream_max_connections)
+        sizes = [min(_SHARD, total - start) for start in range(0, total, _SHARD)]
+        self._shards = [self._make_client(config, limits, size, transport) for size in sizes]
+        self._busy = [0] * len(self._shards)
+
+    @staticmethod
+    def _make_client(
+        config: ProviderSettings, limits: Limits, size: int, transport: httpx.AsyncBaseTransport | None
+    ) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             base_url=config.url,
             transport=transport,
             timeout=httpx.Timeout(limits.upstream_timeout_seconds, connect=limits.upstream_connect_timeout_seconds),
-            limits=httpx.Limits(
-                max_connections=limits.upstream_max_connections,
-                max_keepalive_connections=limits.upstream_max_connections,
-                keepalive_expiry=30.0,
-            ),
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=30.0),
             cookies=_cookieless(),
             follow_redirects=False,
             trust_env=False,
@@ -129,7 +137,8 @@ class Upstream:
         return self.config.url
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._shards:
+            await client.aclose()
 
     async def call(
         self,
@@ -182,9 +191,12 @@ class Upstream:
         credential: Credential,
     ) -> Answer:
         started = time.perf_counter()
+        shard = min(range(len(self._shards)), key=self._busy.__getitem__)
+        client = self._shards[shard]
+        self._busy[shard] += 1
         try:
-            request = self._client.build_request(method, path, params=params, json=body, headers=headers)
-            response = await self._client.send(request, stream=True)
+            request = client.build_request(method, path, params=params, json=body, headers=headers)
+            response = await client.send(request, stream=True)
             try:
                 chunks: list[bytes] = []
                 size = 0
@@ -205,6 +217,8 @@ class Upstream:
             raise UpstreamUnavailable(
                 self.name, None, f"Could not reach {self.label} at {self.base_url}: {type(exc).__name__}"
             ) from None
+        finally:
+            self._busy[shard] -= 1
         raw = b"".join(chunks)
         log.debug(
             "%s %s %s -> %d in %.1f ms (credential %s)",
