@@ -255,6 +255,11 @@ def parse_inline(text: str, depth: int = 0) -> list[Inline]:
     return tidy(_InlineParser(text, depth).parse())
 
 
+# A run of characters none of which can start a construct: not a backslash, newline, brace, bracket, bang or
+# phrase character, and not an h/f that begins a word (a URL); `parse` copies such runs without a look at each.
+_PLAIN_RUN = re.compile(r"(?:[^\\\n{\[!*_\-+^~hfHF]|(?<=[^\W_])[hfHF])+")
+
+
 class _InlineParser:
     def __init__(self, text: str, depth: int) -> None:
         self.text = text
@@ -334,6 +339,10 @@ class _InlineParser:
                 continue
             buffer.append(char)
             index += 1
+            plain = _PLAIN_RUN.match(text, index)
+            if plain is not None:  # copy characters that cannot start anything in one go
+                buffer.append(plain.group(0))
+                index = plain.end()
         emit()
         return out
 
