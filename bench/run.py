@@ -1,0 +1,1102 @@
+"""Benchmarks: passthrough against the floor (the fake upstream called directly) and against mcp-atlassian.
+
+    python bench/run.py            # the full run: 3 rounds, ~5 minutes
+    python bench/run.py --quick    # 2 short rounds, ~1 minute
+    python bench/run.py --profile  # py-spy profiles of passthrough (and the peer) under load, no table
+
+Processes: this one (orchestrator and load generator), the fake Jira (bench/_fake.py), passthrough
+(`python -m passthrough serve`) and the peer (bench/.peer-venv/bin/mcp-atlassian), each its own process, all
+on 127.0.0.1. Every figure is the median of the rounds with the spread (min..max) beside it; ratios and
+overheads are taken within each round, then summarised the same way. The table goes to stdout and, as JSON,
+to bench/results/<timestamp>.json and bench/results/latest.json. See bench/README.md for what each figure is.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+_BENCH = Path(__file__).resolve().parent
+_VENV = _BENCH.parent / ".venv"
+if (_VENV / "bin" / "python").exists() and Path(sys.prefix).resolve() != _VENV.resolve():
+    # The orchestrator, the fake and passthrough run on the project's interpreter (it has aiohttp and httpx).
+    os.execv(str(_VENV / "bin" / "python"), [str(_VENV / "bin" / "python"), *sys.argv])
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import atexit  # noqa: E402
+import collections  # noqa: E402
+import ctypes  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
+import resource  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
+from dataclasses import asdict, dataclass  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from typing import Any, TypeVar  # noqa: E402
+
+sys.path.insert(0, str(_BENCH))
+
+import _peer  # noqa: E402
+from _common import (  # noqa: E402
+    HOST,
+    ISSUE_KEY,
+    PY_SPY_PACKAGE,
+    REPO,
+    RESULTS,
+    USERS,
+    BenchUser,
+    eprint,
+    free_port,
+    percentile,
+    proc_cpu_seconds,
+    proc_rss_kb,
+)
+from _load import (  # noqa: E402
+    Caller,
+    Connection,
+    FloorCaller,
+    HttpError,
+    HttpxFloorCaller,
+    LegacySseCaller,
+    McpPostCaller,
+    StreamableCaller,
+    gather_bounded,
+    run_latency,
+    run_throughput,
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    rounds: int
+    window: float  # seconds of measured throughput per target and round
+    warmup: float  # seconds of load before the window opens
+    calls: int  # sequential calls per latency run (fewer if latency_seconds runs out first)
+    latency_seconds: float
+    sessions: int  # idle legacy SSE sessions for the memory figure
+    concurrency: int = 32
+    warm_calls: int = 20
+
+
+FULL = Plan(rounds=3, window=10.0, warmup=1.0, calls=1000, latency_seconds=12.0, sessions=1000)
+QUICK = Plan(rounds=2, window=2.5, warmup=0.5, calls=300, latency_seconds=2.5, sessions=1000)
+
+T = TypeVar("T")
+_T0 = time.perf_counter()
+
+
+def progress(text: str) -> None:
+    eprint(f"[{time.perf_counter() - _T0:6.1f}s] {text}")
+
+
+# ------------------------------------------------------------------------------------------ processes
+
+_RUNNING: list[Server] = []
+
+
+def _die_with_parent() -> None:
+    """In the child: be sent SIGTERM if the benchmark dies without cleaning up (even by SIGKILL)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class Server:
+    """A process this benchmark started (in its own session), stopped by its own process-group id only."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], log_dir: Path, pipes: bool = False) -> None:
+        self.name = name
+        self.argv = argv
+        self.env = env
+        self.log_path = log_dir / f"{name}-{int(time.time() * 1000)}.log"
+        self.pipes = pipes
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.started = 0.0
+        self.stop_seconds = 0.0
+
+    def start(self) -> Server:
+        log = open(self.log_path, "wb")
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            self.argv,
+            env=self.env,
+            # not the repo: `-m passthrough` then imports the installed package (or --pythonpath's copy)
+            cwd=self.log_path.parent,
+            stdin=subprocess.PIPE if self.pipes else subprocess.DEVNULL,
+            stdout=subprocess.PIPE if self.pipes else log,
+            stderr=log,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        log.close()
+        _RUNNING.append(self)
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            began = time.perf_counter()
+            for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+                try:
+                    os.killpg(proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    proc.wait(wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    progress(f"  {self.name} ignored SIGTERM for {wait:.0f} s; killing it")
+                    continue
+            self.stop_seconds = time.perf_counter() - began
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
+        if self in _RUNNING:
+            _RUNNING.remove(self)
+
+    async def astop(self) -> float:
+        """Stop from inside the event loop, which keeps running meanwhile (so the sockets this process just
+        closed really close, and the server sees its clients go); seconds from SIGTERM to exit."""
+        await asyncio.sleep(0.1)
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            began = time.perf_counter()
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            while proc.poll() is None and time.perf_counter() - began < 15.0:  # noqa: ASYNC110 - polling a child
+                await asyncio.sleep(0.01)
+            self.stop_seconds = time.perf_counter() - began
+            if proc.poll() is None:
+                progress(f"  {self.name} ignored SIGTERM for 15 s; killing it")
+        self.stop()
+        return self.stop_seconds
+
+    def tail(self, lines: int = 25) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def stop_all() -> None:
+    for server in list(reversed(_RUNNING)):
+        server.stop()
+
+
+class Fake(Server):
+    """The fake Jira process and its stdin/stdout command channel."""
+
+    def __init__(self, log_dir: Path, delay: float) -> None:
+        argv = [sys.executable, str(_BENCH / "_fake.py"), "--port", "0", "--delay", str(delay)]
+        super().__init__("fake-jira", argv, {**_peer.base_environment()}, log_dir, pipes=True)
+        self.url = ""
+        self.port = 0
+
+    def _line(self, timeout: float) -> str:
+        assert self.proc is not None and self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline().decode() if ready else ""
+        if not line:
+            raise RuntimeError(f"the fake Jira did not answer; its log:\n{self.tail()}")
+        return line.strip()
+
+    def start(self) -> Fake:
+        super().start()
+        line = self._line(30.0)
+        if not line.startswith("FAKE_URL "):
+            raise RuntimeError(f"unexpected first line from the fake: {line!r}")
+        self.url = line.split(" ", 1)[1]
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self
+
+    def command(self, command: str) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(command.encode() + b"\n")
+        self.proc.stdin.flush()
+        reply: dict[str, Any] = json.loads(self._line(10.0))
+        return reply
+
+
+# Set from --server-env / --pythonpath: to measure a candidate change (a setting, or a patched copy of the
+# package shadowing the installed one) without touching the product. Empty for the figures of record.
+SERVER_OVERRIDES: dict[str, str] = {}
+
+
+def passthrough_server(port: int, jira_url: str, log_dir: Path, prefix: list[str] | None = None) -> Server:
+    argv = [sys.executable, *(prefix or []), "-m", "passthrough", "serve", "--port", str(port)]
+    env = {
+        **_peer.base_environment(),
+        "JIRA_URL": jira_url,
+        "JIRA_DEPLOYMENT": "server",
+        "PASSTHROUGH_LOG_LEVEL": "WARNING",
+        **SERVER_OVERRIDES,
+    }
+    return Server("passthrough", argv, env, log_dir)
+
+
+def peer_server(port: int, jira_url: str, log_dir: Path) -> Server:
+    return Server("mcp-atlassian", _peer.command(port), _peer.environment(jira_url), log_dir)
+
+
+async def bounded(awaitable: Awaitable[T], seconds: float = 60.0) -> T:
+    """Every step that waits on a server is bounded in time: a server that hangs fails the run instead."""
+    return await asyncio.wait_for(awaitable, seconds)
+
+
+async def wait_ready(server: Server, port: int, limit: float = 120.0) -> float:
+    """Seconds from the process's start to its first `GET /healthz` 200 (polled every 5 ms)."""
+    deadline = server.started + limit
+    while True:
+        if not server.alive():
+            raise RuntimeError(f"{server.name} exited during start-up; its log:\n{server.tail()}")
+        conn = Connection(HOST, port)
+        try:
+            response = await conn.request(b"GET", b"/healthz")
+            if response.status == 200:
+                return time.perf_counter() - server.started
+        except (OSError, HttpError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            conn.close()
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"{server.name} was not ready after {limit:.0f} s; its log:\n{server.tail()}")
+        await asyncio.sleep(0.005)
+
+
+# ------------------------------------------------------------------------------------------ measuring
+
+
+class Bench:
+    def __init__(self, plan: Plan, fake: Fake, log_dir: Path, with_peer: bool) -> None:
+        self.plan = plan
+        self.fake = fake
+        self.log_dir = log_dir
+        self.with_peer = with_peer
+        self.upstream_target = f"/rest/api/2/issue/{ISSUE_KEY}"  # replaced by what passthrough really sends
+
+    async def _warm(self, caller: Caller, calls: int, what: str) -> None:
+        for i in range(calls):
+            if not await caller.call():
+                raise RuntimeError(f"{what}: warm-up call {i + 1} did not return {ISSUE_KEY}")
+
+    async def measure(self, make: Callable[[BenchUser], Caller], server_pid: int, what: str) -> dict[str, Any]:
+        """Latency at concurrency 1 (one user), then throughput at concurrency 32 (users spread)."""
+        plan, fake = self.plan, self.fake
+        caller = make(USERS[0])
+        await bounded(caller.setup())
+        await bounded(self._warm(caller, plan.warm_calls, what))
+        fake.command("reset")
+        cpu0 = proc_cpu_seconds(server_pid)
+        lat = await run_latency(caller, plan.calls, plan.latency_seconds)
+        cpu1 = proc_cpu_seconds(server_pid)
+        upstream = fake.command("stats")
+        await caller.close()
+        n = len(lat.samples_ms) + lat.errors
+        samples = sorted(lat.samples_ms)
+        latency = {
+            "calls": n,
+            "errors": lat.errors,
+            "p50_ms": statistics.median(samples) if samples else float("nan"),
+            "p90_ms": percentile(samples, 90),
+            "p99_ms": percentile(samples, 99),
+            "mean_ms": statistics.fmean(samples) if samples else float("nan"),
+            "server_cpu_s_per_1k": (cpu1 - cpu0) / n * 1000 if n else float("nan"),
+            "upstream_connections": upstream["connections"],
+            "upstream_connections_per_1k": upstream["connections"] * 1000 / n if n else float("nan"),
+            "upstream_opened": upstream["opened"],
+            "upstream_opened_per_1k": upstream["opened"] * 1000 / n if n else float("nan"),
+            "upstream_requests_per_call": upstream["requests"] / n if n else float("nan"),
+            "upstream_paths": upstream["paths"],
+        }
+
+        callers = [make(USERS[i % len(USERS)]) for i in range(plan.concurrency)]
+        await bounded(gather_bounded([c.setup for c in callers], 8))
+        fake.command("reset")
+        fake_pid = fake.pid
+
+        def sample() -> dict[str, float]:
+            return {
+                "server": proc_cpu_seconds(server_pid),
+                "fake": proc_cpu_seconds(fake_pid),
+                "loadgen": time.process_time(),
+            }
+
+        tp = await run_throughput(callers, plan.window, plan.warmup, sample)
+        upstream = fake.command("stats")
+        for c in callers:
+            await c.close()
+        calls = max(tp.calls, 1)
+        throughput = {
+            "concurrency": plan.concurrency,
+            "calls": tp.calls,
+            "errors": tp.errors,
+            "window_s": tp.window,
+            "calls_per_s": tp.per_second,
+            "server_cpu_s_per_1k": tp.cpu["server"] / calls * 1000,
+            "fake_cpu_s_per_1k": tp.cpu["fake"] / calls * 1000,
+            "loadgen_cpu_s_per_1k": tp.cpu["loadgen"] / calls * 1000,
+            "server_cpu_pct": tp.cpu["server"] / tp.window * 100,
+            "fake_cpu_pct": tp.cpu["fake"] / tp.window * 100,
+            "loadgen_cpu_pct": tp.cpu["loadgen"] / tp.window * 100,
+            "upstream_connections": upstream["connections"],
+            "upstream_opened": upstream["opened"],
+            "upstream_requests_per_call": upstream["requests"] / calls,
+        }
+        progress(
+            f"    {what}: p50 {latency['p50_ms']:.2f} ms, p99 {latency['p99_ms']:.2f} ms ({n} calls); "
+            f"{tp.per_second:.0f} calls/s at c={plan.concurrency}; errors {lat.errors}+{tp.errors}"
+        )
+        return {"latency": latency, "throughput": throughput}
+
+    async def idle_sessions(self, pid: int, port: int) -> dict[str, Any]:
+        """RSS of passthrough before and with N idle `GET /sse` streams open from this process."""
+        n = self.plan.sessions
+        await asyncio.sleep(0.5)
+        before = proc_rss_kb(pid)
+        streams = [LegacySseCaller(HOST, port, USERS[i % len(USERS)].token) for i in range(n)]
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(gather_bounded([s.open_stream for s in streams], 50), 120.0)
+            opened = time.perf_counter() - started
+            await asyncio.sleep(1.0)
+            held = proc_rss_kb(pid)
+        finally:
+            for s in streams:
+                await s.close()
+        await asyncio.sleep(1.0)
+        after = proc_rss_kb(pid)
+        result = {
+            "sessions": n,
+            "rss_before_kb": before,
+            "rss_with_sessions_kb": held,
+            "rss_after_close_kb": after,
+            "kb_per_session": (held - before) / n,
+            "open_seconds": opened,
+        }
+        progress(
+            f"    {n} idle SSE sessions: {before / 1024:.1f} -> {held / 1024:.1f} MB, "
+            f"{result['kb_per_session']:.1f} KB each"
+        )
+        return result
+
+    async def passthrough_round(self) -> dict[str, Any]:
+        port = free_port()
+        server = passthrough_server(port, self.fake.url, self.log_dir).start()
+        try:
+            startup = await wait_ready(server, port)
+            progress(f"  passthrough ready in {startup:.2f} s")
+            # first calls: check it answers, and learn the upstream request one call makes (the floor sends it)
+            self.fake.command("reset")
+            probe = McpPostCaller(HOST, port, USERS[0].token)
+            await bounded(probe.setup())
+            await bounded(self._warm(probe, self.plan.warm_calls, "passthrough /mcp"))
+            await probe.close()
+            seen = self.fake.command("stats")
+            issue_paths = [p for p in seen["examples"].values() if f"/issue/{ISSUE_KEY}" in p]
+            if issue_paths:
+                self.upstream_target = issue_paths[0]
+            sse = LegacySseCaller(HOST, port, USERS[0].token)
+            await bounded(sse.setup())
+            await bounded(self._warm(sse, self.plan.warm_calls, "passthrough SSE"))
+            await sse.close()
+            idle = await self.idle_sessions(server.pid, port)
+            mcp = await self.measure(lambda u: McpPostCaller(HOST, port, u.token), server.pid, "passthrough /mcp")
+            legacy = await self.measure(lambda u: LegacySseCaller(HOST, port, u.token), server.pid, "passthrough SSE")
+            rss = proc_rss_kb(server.pid)
+            stop = await server.astop()
+        finally:
+            server.stop()
+        return {
+            "startup_s": startup,
+            "idle_sse": idle,
+            "mcp": mcp,
+            "sse": legacy,
+            "rss_after_load_kb": rss,
+            "sigterm_to_exit_s": stop,
+        }
+
+    async def floor_round(self) -> dict[str, Any]:
+        import httpx
+
+        fake = self.fake
+        raw = await self.measure(
+            lambda u: FloorCaller(HOST, fake.port, u.token, self.upstream_target), fake.pid, "floor"
+        )
+        limits = httpx.Limits(max_connections=self.plan.concurrency, max_keepalive_connections=self.plan.concurrency)
+        async with httpx.AsyncClient(limits=limits, trust_env=False) as client:
+            url = fake.url + self.upstream_target
+            via_httpx = await self.measure(lambda u: HttpxFloorCaller(client, url, u.token), fake.pid, "floor httpx")
+        return {"raw": raw, "httpx": via_httpx}
+
+    async def peer_round(self) -> dict[str, Any]:
+        port = free_port()
+        server = peer_server(port, self.fake.url, self.log_dir).start()
+        try:
+            startup = await wait_ready(server, port)
+            first = StreamableCaller(HOST, port, _peer.authorization(USERS[0].token))
+            await bounded(first.setup())
+            initialized = time.perf_counter() - server.started
+            await first.close()
+            progress(f"  mcp-atlassian ready in {startup:.2f} s (first initialize at {initialized:.2f} s)")
+            for user in USERS:  # each credential is validated once by the peer, then cached: warm them all
+                warm = StreamableCaller(HOST, port, _peer.authorization(user.token))
+                await bounded(warm.setup())
+                await bounded(self._warm(warm, 2, "mcp-atlassian"))
+                await warm.close()
+            result = await self.measure(
+                lambda u: StreamableCaller(HOST, port, _peer.authorization(u.token)), server.pid, "mcp-atlassian"
+            )
+            rss = proc_rss_kb(server.pid)
+            stop = await server.astop()
+        finally:
+            server.stop()
+        return {
+            "startup_s": startup,
+            "first_initialize_s": initialized,
+            "mcp": result,
+            "rss_after_load_kb": rss,
+            "sigterm_to_exit_s": stop,
+        }
+
+    async def run(self) -> list[dict[str, Any]]:
+        rounds = []
+        for r in range(1, self.plan.rounds + 1):
+            progress(f"round {r}/{self.plan.rounds}")
+            one: dict[str, Any] = {"passthrough": await self.passthrough_round()}
+            one["floor"] = await self.floor_round()
+            if self.with_peer:
+                one["peer"] = await self.peer_round()
+            rounds.append(one)
+        return rounds
+
+
+# ------------------------------------------------------------------------------------------ summary
+
+COLUMNS = (
+    ("floor", "floor"),
+    ("floor_httpx", "floor (httpx)"),
+    ("pt_mcp", "passthrough /mcp"),
+    ("pt_sse", "passthrough SSE"),
+    ("peer", "mcp-atlassian"),
+)
+
+# (key, label, digits); rows whose values are all missing are left out
+ROWS = (
+    ("p50_ms", "latency c=1 p50 (ms)", 2),
+    ("p99_ms", "latency c=1 p99 (ms)", 2),
+    ("overhead_p50_ms", "p50 overhead over floor (ms)", 2),
+    ("overhead_httpx_p50_ms", "p50 overhead over httpx floor (ms)", 2),
+    ("latency_calls", "calls per latency run", 0),
+    ("calls_per_s", "throughput c=32 (calls/s)", 0),
+    ("x_peer", "throughput / peer's (x)", 1),
+    ("server_cpu_s_per_1k", "server CPU s per 1k calls (c=32)", 2),
+    ("fake_cpu_s_per_1k", "fake Jira CPU s per 1k calls (c=32)", 2),
+    ("loadgen_cpu_pct", "load generator CPU % (c=32)", 0),
+    ("upstream_opened_per_1k", "upstream conns opened per 1k calls, 1 user", 1),
+    ("upstream_conns_per_1k", "distinct upstream client ports per 1k, 1 user", 1),
+    ("upstream_req_per_call", "upstream requests per call", 2),
+    ("errors", "errors (all phases)", 0),
+    ("startup_s", "start to first /healthz 200 (s)", 2),
+    ("rss_idle_mb", "RSS, 0 idle SSE sessions (MB)", 1),
+    ("rss_sessions_mb", "RSS, N idle SSE sessions (MB)", 1),
+    ("kb_per_session", "KB per idle SSE session", 1),
+    ("rss_after_load_mb", "RSS after the load (MB)", 1),
+)
+
+
+def _flat(m: dict[str, Any]) -> dict[str, float]:
+    lat, tp = m["latency"], m["throughput"]
+    return {
+        "p50_ms": lat["p50_ms"],
+        "p99_ms": lat["p99_ms"],
+        "latency_calls": lat["calls"],
+        "calls_per_s": tp["calls_per_s"],
+        "server_cpu_s_per_1k": tp["server_cpu_s_per_1k"],
+        "fake_cpu_s_per_1k": tp["fake_cpu_s_per_1k"],
+        "loadgen_cpu_pct": tp["loadgen_cpu_pct"],
+        "upstream_conns_per_1k": lat["upstream_connections_per_1k"],
+        "upstream_opened_per_1k": lat["upstream_opened_per_1k"],
+        "upstream_req_per_call": lat["upstream_requests_per_call"],
+        "errors": lat["errors"] + tp["errors"],
+    }
+
+
+def per_round_metrics(one: dict[str, Any]) -> dict[str, dict[str, float]]:
+    pt, floor = one["passthrough"], one["floor"]
+    cols = {
+        "floor": _flat(floor["raw"]),
+        "floor_httpx": _flat(floor["httpx"]),
+        "pt_mcp": _flat(pt["mcp"]),
+        "pt_sse": _flat(pt["sse"]),
+    }
+    if "peer" in one:
+        cols["peer"] = _flat(one["peer"]["mcp"])
+        cols["peer"]["startup_s"] = one["peer"]["startup_s"]
+        cols["peer"]["rss_after_load_mb"] = one["peer"]["rss_after_load_kb"] / 1024
+    # floors: the fake is the server; its CPU is the server's (shown once)
+    for name in ("floor", "floor_httpx"):
+        cols[name].pop("fake_cpu_s_per_1k")
+        cols[name].pop("upstream_conns_per_1k")
+        cols[name].pop("upstream_opened_per_1k")
+        cols[name].pop("upstream_req_per_call")
+    for name in ("pt_mcp", "pt_sse"):
+        cols[name]["startup_s"] = pt["startup_s"]
+        cols[name]["rss_after_load_mb"] = pt["rss_after_load_kb"] / 1024
+    idle = pt["idle_sse"]
+    cols["pt_sse"]["rss_idle_mb"] = idle["rss_before_kb"] / 1024
+    cols["pt_sse"]["rss_sessions_mb"] = idle["rss_with_sessions_kb"] / 1024
+    cols["pt_sse"]["kb_per_session"] = idle["kb_per_session"]
+    floor_p50 = cols["floor"]["p50_ms"]
+    httpx_p50 = cols["floor_httpx"]["p50_ms"]
+    for name in ("floor_httpx", "pt_mcp", "pt_sse", "peer"):
+        if name in cols:
+            cols[name]["overhead_p50_ms"] = cols[name]["p50_ms"] - floor_p50
+            if name != "floor_httpx":
+                cols[name]["overhead_httpx_p50_ms"] = cols[name]["p50_ms"] - httpx_p50
+    if "peer" in cols and cols["peer"]["calls_per_s"] > 0:
+        for name in ("pt_mcp", "pt_sse"):
+            cols[name]["x_peer"] = cols[name]["calls_per_s"] / cols["peer"]["calls_per_s"]
+    return cols
+
+
+def summarise(rounds: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
+    per_round = [per_round_metrics(one) for one in rounds]
+    summary: dict[str, dict[str, dict[str, float]]] = {}
+    for col, _ in COLUMNS:
+        keys = sorted({k for r in per_round if col in r for k in r[col]})
+        for key in keys:
+            values = [r[col][key] for r in per_round if col in r and key in r[col]]
+            summary.setdefault(col, {})[key] = {
+                "median": statistics.median(values),
+                "min": min(values),
+                "max": max(values),
+                "values": values,  # type: ignore[dict-item]
+            }
+    return summary
+
+
+def _num(value: float, digits: int) -> str:
+    if value != value:  # NaN
+        return "n/a"
+    return f"{value:,.{digits}f}" if abs(value) >= 1000 else f"{value:.{digits}f}"
+
+
+def cell(stat: dict[str, float] | None, digits: int) -> str:
+    if stat is None:
+        return "-"
+    text = _num(stat["median"], digits)
+    if stat["min"] != stat["max"]:
+        text += f" ({_num(stat['min'], digits)}..{_num(stat['max'], digits)})"
+    return text
+
+
+def table(summary: dict[str, dict[str, dict[str, float]]]) -> str:
+    cols = [(key, label) for key, label in COLUMNS if key in summary]
+    lines = []
+    header = ["figure, median (min..max)"] + [label for _, label in cols]
+    body = []
+    for key, label, digits in ROWS:
+        cells = [cell(summary[c].get(key), digits) for c, _ in cols]
+        if any(x != "-" for x in cells):
+            body.append([label, *cells])
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines.append(
+        "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True)))
+    )
+    lines.append("  ".join("-" * w for w in widths))
+    for row in body:
+        lines.append(
+            "  ".join(x.ljust(w) if i == 0 else x.rjust(w) for i, (x, w) in enumerate(zip(row, widths, strict=True)))
+        )
+    return "\n".join(lines)
+
+
+def targets(summary: dict[str, dict[str, dict[str, float]]]) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, col: str, key: str, ok: Callable[[float], bool], unit: str, digits: int) -> None:
+        stat = summary.get(col, {}).get(key)
+        if stat is None:
+            checks.append({"target": name, "column": col, "result": "SKIP", "reason": "not measured"})
+            return
+        checks.append(
+            {
+                "target": name,
+                "column": col,
+                "result": "PASS" if ok(stat["median"]) else "MISS",
+                "median": stat["median"],
+                "min": stat["min"],
+                "max": stat["max"],
+                "text": f"{cell(stat, digits)} {unit}".strip(),
+            }
+        )
+
+    for col in ("pt_mcp", "pt_sse"):
+        check("throughput >= 10x the peer's", col, "x_peer", lambda v: v >= 10, "x", 1)
+    for col in ("pt_mcp", "pt_sse"):
+        check("p50 overhead over the floor < 1 ms", col, "overhead_p50_ms", lambda v: v < 1.0, "ms", 2)
+    check("<= 50 KB per idle SSE session", "pt_sse", "kb_per_session", lambda v: v <= 50, "KB", 1)
+    for col in ("pt_mcp", "pt_sse"):
+        check(
+            "one user's 1,000 sequential calls open <= 5 upstream connections",
+            col,
+            "upstream_opened_per_1k",
+            lambda v: v <= 5,
+            "per 1k calls",
+            1,
+        )
+    return checks
+
+
+def targets_text(checks: list[dict[str, Any]]) -> str:
+    labels = dict(COLUMNS)
+    return "\n".join(
+        f"  {c['result']:<4}  {c['target']}: {labels[c['column']]} {c.get('text', c.get('reason', ''))}" for c in checks
+    )
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        with open("/proc/meminfo") as f:
+            mem_kb = int(f.readline().split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    import aiohttp
+    import httpx
+
+    import passthrough
+
+    return {
+        "passthrough_source_sha256": source_digest(),
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "cores_usable": len(os.sched_getaffinity(0)),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_at_start": list(os.getloadavg()),
+        "passthrough": passthrough.__version__,
+        "aiohttp": aiohttp.__version__,
+        "httpx": httpx.__version__,
+    }
+
+
+def source_digest() -> str:
+    """A digest of passthrough's source as imported here (the tree may move between runs; no git needed)."""
+    import hashlib
+
+    import passthrough
+
+    root = Path(passthrough.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def machine_text(m: dict[str, Any]) -> str:
+    load = ", ".join(f"{x:.2f}" for x in m["loadavg_at_start"])
+    return (
+        f"machine: {m['cpu']}, {m['cores']} cores ({m['cores_usable']} usable), {m['memory_gb']} GB; "
+        f"Python {m['python']} on {m['platform']}; load average at start {load}\n"
+        f"versions: passthrough {m['passthrough']} (source sha256 {m['passthrough_source_sha256']}; "
+        f"aiohttp {m['aiohttp']}, httpx {m['httpx']}); "
+        f"mcp-atlassian {m.get('mcp_atlassian', 'not run')}"
+        + (
+            f"\nEXPERIMENT (not the product as installed): passthrough ran with {m['experiment']}"
+            if m.get("experiment")
+            else ""
+        )
+    )
+
+
+# ------------------------------------------------------------------------------------------ profiling
+
+_FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
+
+
+def _package(file: str) -> str:
+    path = file.replace("\\", "/")
+    for marker in ("site-packages/", "python3.11/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+    if path.startswith(str(REPO) + "/"):
+        path = path[len(str(REPO)) + 1 :]
+    head = path.split("/", 1)[0]
+    return head.removesuffix(".py") or "?"
+
+
+def summarise_collapsed(path: Path, top: int = 20) -> dict[str, Any]:
+    """Self and inclusive sample shares per function, and self share per package, from py-spy's raw output."""
+    self_counts: collections.Counter[str] = collections.Counter()
+    incl_counts: collections.Counter[str] = collections.Counter()
+    pkg_counts: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = []
+        for raw in stack.split(";"):
+            m = _FRAME.match(raw)
+            if m:
+                frames.append((f"{m['func']} ({m['file']})", m["file"]))
+        if not frames:
+            continue
+        total += count
+        self_counts[frames[-1][0]] += count
+        pkg_counts[_package(frames[-1][1])] += count
+        for name in {f[0] for f in frames}:
+            incl_counts[name] += count
+
+    def share(counter: collections.Counter[str]) -> list[list[Any]]:
+        return [[name, round(100 * n / total, 1)] for name, n in counter.most_common(top)] if total else []
+
+    return {
+        "samples": total,
+        "self": share(self_counts),
+        "inclusive": share(incl_counts),
+        "packages": share(pkg_counts),
+    }
+
+
+def profile_text(name: str, prof: dict[str, Any]) -> str:
+    out = [f"== {name}: {prof['samples']} on-CPU samples" + (f"; {prof['note']}" if prof.get("note") else "")]
+    out.append("  self time by package: " + ", ".join(f"{p} {s}%" for p, s in prof["packages"][:12]))
+    out.append("  top functions by self time:")
+    out.extend(f"    {s:5.1f}%  {f}" for f, s in prof["self"][:15])
+    out.append("  top functions by inclusive time:")
+    out.extend(f"    {s:5.1f}%  {f}" for f, s in prof["inclusive"][:25])
+    return "\n".join(out)
+
+
+async def profile_under_load(
+    bench: Bench, py_spy: Path, server_pid: int, make: Callable[[BenchUser], Caller], seconds: float, out: Path
+) -> dict[str, Any]:
+    callers = [make(USERS[i % len(USERS)]) for i in range(bench.plan.concurrency)]
+    await bounded(gather_bounded([c.setup for c in callers], 8))
+    spy = subprocess.Popen(  # noqa: ASYNC220 - started once; its end is awaited in a thread below
+        [
+            str(py_spy),
+            "record",
+            "--pid",
+            str(server_pid),
+            "--duration",
+            str(int(seconds)),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+    try:
+        tp = await run_throughput(callers, seconds + 1.0, 0.5, lambda: {"server": proc_cpu_seconds(server_pid)})
+        _, err = await asyncio.to_thread(spy.communicate, None, seconds + 60)
+    finally:
+        if spy.poll() is None:
+            os.killpg(spy.pid, signal.SIGKILL)
+            spy.wait()
+        for c in callers:
+            await c.close()
+    if spy.returncode != 0 or not os.path.exists(out):  # noqa: ASYNC240 - one stat, between phases
+        raise RuntimeError(f"py-spy failed ({spy.returncode}): {err.decode(errors='replace')[-400:]}")
+    prof = summarise_collapsed(out)
+    prof["calls_per_s_while_sampled"] = tp.per_second
+    return prof
+
+
+async def cprofile_under_load(bench: Bench, seconds: float, log_dir: Path) -> dict[str, Any]:
+    """Fallback without py-spy: passthrough under cProfile, stopped cleanly so that it writes its stats."""
+    import pstats
+
+    port = free_port()
+    out = log_dir / "passthrough.cprofile"
+    server = passthrough_server(port, bench.fake.url, log_dir, prefix=["-m", "cProfile", "-o", str(out)]).start()
+    try:
+        await wait_ready(server, port)
+        callers: list[Caller] = [
+            McpPostCaller(HOST, port, USERS[i % len(USERS)].token) for i in range(bench.plan.concurrency)
+        ]
+        await bounded(gather_bounded([c.setup for c in callers], 8))
+        await run_throughput(callers, seconds, 0.5, lambda: {})
+        for c in callers:
+            await c.close()
+        await server.astop()  # a clean exit: cProfile writes its stats then
+    finally:
+        server.stop()
+    stats = pstats.Stats(str(out))
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    total = sum(v[2] for v in raw.values()) or 1.0
+    rows = [(f"{func} ({Path(file).name}:{line})", v[2], v[3]) for (file, line, func), v in raw.items()]
+    return {
+        "samples": 0,
+        "note": "cProfile (deterministic; inflates call-heavy code)",
+        "self": [[n, round(100 * t / total, 1)] for n, t, _ in sorted(rows, key=lambda r: -r[1])[:20]],
+        "inclusive": [[n, round(100 * c / total, 1)] for n, _, c in sorted(rows, key=lambda r: -r[2])[:25]],
+        "packages": [],
+    }
+
+
+async def profile_main(bench: Bench, seconds: float, log_dir: Path) -> dict[str, Any]:
+    py_spy = _peer.ensure_py_spy(PY_SPY_PACKAGE)
+    profiles: dict[str, Any] = {}
+    if py_spy is None:
+        profiles["passthrough /mcp"] = await cprofile_under_load(bench, seconds, log_dir)
+        return profiles
+    port = free_port()
+    server = passthrough_server(port, bench.fake.url, log_dir).start()
+    try:
+        await wait_ready(server, port)
+        for label, make in (
+            ("passthrough /mcp", lambda u: McpPostCaller(HOST, port, u.token)),
+            ("passthrough SSE", lambda u: LegacySseCaller(HOST, port, u.token)),
+        ):
+            warm = make(USERS[0])
+            await bounded(warm.setup())
+            await bounded(bench._warm(warm, bench.plan.warm_calls, label))
+            await warm.close()
+            progress(f"profiling {label} at c={bench.plan.concurrency} for {seconds:.0f} s …")
+            out = log_dir / f"{label.replace(' ', '_').replace('/', '')}.collapsed"
+            try:
+                profiles[label] = await profile_under_load(bench, py_spy, server.pid, make, seconds, out)
+            except RuntimeError as exc:
+                progress(f"py-spy did not work ({exc}); using cProfile instead")
+                server.stop()
+                profiles[label] = await cprofile_under_load(bench, seconds, log_dir)
+                return profiles
+            profiles[label]["collapsed_stacks"] = str(out)
+        await server.astop()
+    finally:
+        server.stop()
+    if bench.with_peer:
+        port = free_port()
+        server = peer_server(port, bench.fake.url, log_dir).start()
+        try:
+            await wait_ready(server, port)
+            for user in USERS:
+                peer_warm = StreamableCaller(HOST, port, _peer.authorization(user.token))
+                await bounded(peer_warm.setup())
+                await bounded(bench._warm(peer_warm, 2, "mcp-atlassian"))
+                await peer_warm.close()
+            progress(f"profiling mcp-atlassian at c={bench.plan.concurrency} for {seconds:.0f} s …")
+            out = log_dir / "mcp-atlassian.collapsed"
+            profiles["mcp-atlassian"] = await profile_under_load(
+                bench,
+                py_spy,
+                server.pid,
+                lambda u: StreamableCaller(HOST, port, _peer.authorization(u.token)),
+                seconds,
+                out,
+            )
+            profiles["mcp-atlassian"]["collapsed_stacks"] = str(out)
+            await server.astop()
+        finally:
+            server.stop()
+    return profiles
+
+
+# ------------------------------------------------------------------------------------------ main
+
+
+def _raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 8192 if hard == resource.RLIM_INFINITY else min(hard, 8192)
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))  # inherited by the servers started here
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="passthrough benchmarks (see bench/README.md)")
+    p.add_argument("--quick", action="store_true", help="2 short rounds (~1 minute)")
+    p.add_argument("--rounds", type=int, help="repeated rounds (default 3, quick 2)")
+    p.add_argument("--window", type=float, help="seconds of measured throughput per target and round")
+    p.add_argument("--calls", type=int, help="sequential calls per latency run")
+    p.add_argument("--concurrency", type=int, help="clients in the throughput runs and profiles (default 32)")
+    p.add_argument("--sessions", type=int, help="idle legacy SSE sessions for the memory figure (default 1000)")
+    p.add_argument("--delay", type=float, default=0.0, help="the fake Jira's delay per answer, seconds (default 0)")
+    p.add_argument("--skip-peer", action="store_true", help="leave mcp-atlassian out (no install, no ratio)")
+    p.add_argument("--profile", action="store_true", help="profile the servers under load (py-spy) instead")
+    p.add_argument("--profile-seconds", type=float, default=10.0)
+    p.add_argument("--no-write", action="store_true", help="print only; write no JSON")
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra environment variable for passthrough (an experiment; repeatable)",
+    )
+    p.add_argument(
+        "--pythonpath",
+        metavar="DIR",
+        help="prepend DIR to passthrough's PYTHONPATH (an experiment: a patched copy of the package, or extra "
+        "modules, measured without installing anything)",
+    )
+    args = p.parse_args(argv)
+    for item in args.server_env:
+        if "=" not in item:
+            p.error(f"--server-env takes NAME=VALUE, not {item!r}")
+    if args.rounds is not None and args.rounds < 1:
+        p.error("--rounds must be at least 1")
+    return args
+
+
+def plan_from(args: argparse.Namespace) -> Plan:
+    base = QUICK if args.quick else FULL
+    changes = {
+        k: v
+        for k, v in {
+            "rounds": args.rounds,
+            "window": args.window,
+            "calls": args.calls,
+            "sessions": args.sessions,
+            "concurrency": args.concurrency,
+        }.items()
+        if v is not None
+    }
+    if "calls" in changes:
+        changes["latency_seconds"] = max(base.latency_seconds, changes["calls"] * 0.05)
+    return Plan(**{**asdict(base), **changes})
+
+
+async def amain(args: argparse.Namespace, log_dir: Path) -> int:
+    plan = plan_from(args)
+    for item in args.server_env:
+        name, _, value = item.partition("=")
+        SERVER_OVERRIDES[name] = value
+    if args.pythonpath:
+        SERVER_OVERRIDES["PYTHONPATH"] = os.path.abspath(args.pythonpath)  # noqa: ASYNC240
+    info = machine()
+    if SERVER_OVERRIDES:
+        info["experiment"] = dict(SERVER_OVERRIDES)
+    with_peer = not args.skip_peer
+    if with_peer:
+        info["mcp_atlassian"] = _peer.ensure_peer()
+    fake = Fake(log_dir, args.delay).start()
+    bench = Bench(plan, fake, log_dir, with_peer)
+    command = "python bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
+    progress(f"fake Jira at {fake.url}; logs in {log_dir}")
+
+    if args.profile:
+        profiles = await profile_main(bench, args.profile_seconds, log_dir)
+        text = "\n\n".join(profile_text(name, prof) for name, prof in profiles.items())
+        print(machine_text(info))
+        print(f"command: {command}\n")
+        print(text)
+        if not args.no_write:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "profile-latest.txt").write_text(f"{machine_text(info)}\ncommand: {command}\n\n{text}\n")
+        return 0
+
+    started = time.perf_counter()
+    rounds = await bounded(bench.run(), 3600.0)  # a last resort: each step has its own, shorter bound
+    elapsed = time.perf_counter() - started
+    info["loadavg_at_end"] = list(os.getloadavg())
+    if source_digest() != info["passthrough_source_sha256"]:
+        info["warning"] = "passthrough's source changed during the run: rounds may have measured different code"
+        progress(f"WARNING: {info['warning']}")
+    summary = summarise(rounds)
+    checks = targets(summary)
+    n = plan.sessions
+    report = "\n".join(
+        [
+            machine_text(info),
+            f"command: {command}  ({plan.rounds} rounds, {elapsed:.0f} s; throughput window {plan.window:g} s "
+            f"at c={plan.concurrency}; latency {plan.calls} sequential calls or {plan.latency_seconds:g} s; "
+            f"{n} idle SSE sessions)",
+            f"call: tools/call jira_get_issue {ISSUE_KEY}; floor: GET {bench.upstream_target} on the fake Jira",
+            "",
+            table(summary),
+            "",
+            "targets (median of the rounds, spread in brackets):",
+            targets_text(checks),
+        ]
+    )
+    print(report)
+    if not args.no_write:
+        RESULTS.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        document = {
+            "command": command,
+            "when": stamp,
+            "machine": info,
+            "plan": asdict(plan),
+            "call": {"tool": "jira_get_issue", "issue_key": ISSUE_KEY, "floor_request": bench.upstream_target},
+            "summary": summary,
+            "targets": checks,
+            "table": report,
+            "rounds": rounds,
+        }
+        text = json.dumps(document, indent=2, default=str) + "\n"
+        (RESULTS / f"{stamp}.json").write_text(text)
+        (RESULTS / "latest.json").write_text(text)
+        progress(f"wrote bench/results/{stamp}.json and bench/results/latest.json")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    atexit.register(stop_all)
+    _raise_fd_limit()
+    keep = tempfile.mkdtemp(prefix="passthrough-bench-profile-") if args.profile else None  # stacks stay
+    with tempfile.TemporaryDirectory(prefix="passthrough-bench-") as tmp:
+        log_dir = Path(keep or tmp)
+        try:
+            return asyncio.run(amain(args, log_dir))
+        except KeyboardInterrupt:
+            progress("interrupted; stopping the servers")
+            return 130
+        except Exception:
+            for server in _RUNNING:
+                progress(f"--- last lines of {server.name}'s log:\n{server.tail()}")
+            raise
+        finally:
+            stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
