@@ -322,9 +322,10 @@ class LegacySseCaller(Caller):
         if rid is None:
             return None
         assert self.events is not None
+        wanted = tuple(f'"id":{sep}{rid}{end}' for sep in ("", " ") for end in (",", "}"))
         while True:
             _, data = await self.events.next_event()
-            if f'"id":{rid},' in data or f'"id": {rid},' in data:
+            if any(w in data for w in wanted):
                 return data
 
     async def setup(self) -> None:

@@ -13,40 +13,32 @@ to bench/results/<timestamp>.json and bench/results/latest.json. See bench/READM
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import atexit
+import collections
+import ctypes
+import json
 import os
+import platform
+import re
+import resource
+import select
+import signal
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
-_BENCH = Path(__file__).resolve().parent
-_VENV = _BENCH.parent / ".venv"
-if (_VENV / "bin" / "python").exists() and Path(sys.prefix).resolve() != _VENV.resolve():
-    # The orchestrator, the fake and passthrough run on the project's interpreter (it has aiohttp and httpx).
-    os.execv(str(_VENV / "bin" / "python"), [str(_VENV / "bin" / "python"), *sys.argv])
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import atexit  # noqa: E402
-import collections  # noqa: E402
-import ctypes  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import re  # noqa: E402
-import resource  # noqa: E402
-import select  # noqa: E402
-import signal  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Awaitable, Callable  # noqa: E402
-from dataclasses import asdict, dataclass  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any, TypeVar  # noqa: E402
-
-sys.path.insert(0, str(_BENCH))
-
-import _peer  # noqa: E402
-from _common import (  # noqa: E402
+import _peer
+from _common import (
+    BENCH,
     HOST,
     ISSUE_KEY,
     PY_SPY_PACKAGE,
@@ -60,7 +52,7 @@ from _common import (  # noqa: E402
     proc_cpu_seconds,
     proc_rss_kb,
 )
-from _load import (  # noqa: E402
+from _load import (
     Caller,
     Connection,
     FloorCaller,
@@ -210,7 +202,7 @@ class Fake(Server):
     """The fake Jira process and its stdin/stdout command channel."""
 
     def __init__(self, log_dir: Path, delay: float) -> None:
-        argv = [sys.executable, str(_BENCH / "_fake.py"), "--port", "0", "--delay", str(delay)]
+        argv = [sys.executable, str(BENCH / "_fake.py"), "--port", "0", "--delay", str(delay)]
         super().__init__("fake-jira", argv, {**_peer.base_environment()}, log_dir, pipes=True)
         self.url = ""
         self.port = 0
@@ -1077,8 +1069,29 @@ async def amain(args: argparse.Namespace, log_dir: Path) -> int:
     return 0
 
 
+def _one_at_a_time(wait: float = 900.0) -> Any:
+    """Two benchmarks at once would measure each other on 2 cores: wait (bounded) for the other to finish."""
+    import fcntl
+
+    lock = open(os.path.join(tempfile.gettempdir(), "passthrough-bench.lock"), "a+")
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lock
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"another benchmark has been running for over {wait:.0f} s; try again later") from None
+            if not told:
+                progress("another benchmark is running on this machine; waiting for it to finish …")
+                told = True
+            time.sleep(1.0)
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    lock = _one_at_a_time()  # noqa: F841 - the lock is held as long as this process lives
     signal.signal(signal.SIGTERM, _on_sigterm)
     atexit.register(stop_all)
     _raise_fd_limit()
@@ -1098,5 +1111,13 @@ def main(argv: list[str]) -> int:
             stop_all()
 
 
+def _use_project_python() -> None:
+    """The orchestrator, the fake and passthrough run on the project's interpreter (it has aiohttp and httpx)."""
+    venv = REPO / ".venv"
+    if (venv / "bin" / "python").exists() and Path(sys.prefix).resolve() != venv.resolve():
+        os.execv(str(venv / "bin" / "python"), [str(venv / "bin" / "python"), *sys.argv])
+
+
 if __name__ == "__main__":
+    _use_project_python()
     sys.exit(main(sys.argv[1:]))
