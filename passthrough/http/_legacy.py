@@ -23,7 +23,7 @@ from passthrough.http._common import (
     sse_event,
 )
 from passthrough.http._keys import DISPATCHER, LEGACY_SESSIONS, PRESENTED, SETTINGS
-from passthrough.http._sessions import LegacySession
+from passthrough.http._sessions import END_OF_STREAM, LegacySession
 from passthrough.protocol import Exchange, jsonrpc, negotiate
 from passthrough.protocol._sdk import BATCHING_VERSIONS, INVALID_REQUEST
 
@@ -47,6 +47,8 @@ async def open_stream(request: web.Request) -> web.StreamResponse:
                 data = await asyncio.wait_for(session.outbox.get(), keepalive)
             except TimeoutError:
                 data = KEEPALIVE
+            if data == END_OF_STREAM:
+                break
             await response.write(data)
     except ConnectionResetError:
         pass

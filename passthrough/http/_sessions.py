@@ -9,6 +9,7 @@ all, only a keyed digest of the one that opened them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import secrets
 from collections.abc import Coroutine
@@ -19,6 +20,7 @@ from cachetools import TTLCache
 from passthrough.credentials import Presented
 from passthrough.errors import ServerBusy, SessionNotFound
 
+END_OF_STREAM = b""  # put in a legacy session's outbox to end its event stream
 _NOT_FOUND = "Session not found: it ended, expired, or belongs to another credential"
 
 
@@ -102,6 +104,8 @@ class LegacySessions:
         if self._sessions.get(session.id) is session:
             del self._sessions[session.id]
         session.work.cancel_all()
+        with contextlib.suppress(asyncio.QueueFull):
+            session.outbox.put_nowait(END_OF_STREAM)
 
     def close_all(self) -> None:
         for session in list(self._sessions.values()):

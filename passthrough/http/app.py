@@ -51,13 +51,17 @@ def build_app(
     app[LEGACY_SESSIONS] = LegacySessions(limits.max_sessions, limits.max_inflight_per_session)
     app[MCP_SESSIONS] = McpSessions(limits.max_sessions, limits.session_idle_seconds, limits.max_inflight_per_session)
 
-    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        yield
+    async def end_sessions(app: web.Application) -> None:
+        # Before aiohttp's graceful wait, so open event streams end now rather than at its timeout.
         app[LEGACY_SESSIONS].close_all()
         app[MCP_SESSIONS].close_all()
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        yield
         for upstream in app[UPSTREAMS].values():
             await upstream.aclose()
 
+    app.on_shutdown.append(end_sessions)
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/sse", _legacy.open_stream)
