@@ -222,7 +222,8 @@ async def test_forgotten_session_is_reopened(server_jira: FakeJira, form: str, e
         assert all(r.structured_content["display_name"] == ALICE.display_name for r in results)
         assert len(sessions) == 1
     log = logged(errlog)
-    assert "no longer knows this session" in log and "session re-opened" in log
+    if form != "sse":  # a forgotten legacy session also ends its stream, so the shim may reconnect before any 404
+        assert "no longer knows this session" in log
     assert log.count("session re-opened") == 1, "concurrent 404s re-open the session once"
 
 
