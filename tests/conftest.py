@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import re
+import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -90,3 +94,38 @@ def jira_headers(user: JiraUser, deployment: str) -> dict[str, str]:
 def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
     return caplog
+
+
+LISTENING = r"listening on (http://127\.0\.0\.1:\d+)"
+
+
+async def start_server_process(
+    *args: str, env: Mapping[str, str], ready: str = LISTENING
+) -> tuple[asyncio.subprocess.Process, str, list[str]]:
+    """`python -m passthrough <args>` as a user runs it; returns once a line matches `ready`.
+
+    Gives the process, the URL `ready` captured, and the output read so far; the caller stops the process.
+    """
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "passthrough",
+        *args,
+        env=dict(env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    async with asyncio.timeout(30):
+        while True:
+            line = (await proc.stdout.readline()).decode()
+            if not line:
+                raise AssertionError("server exited early:\n" + "".join(lines))
+            lines.append(line)
+            if m := re.search(ready, line):
+                return proc, m.group(1), lines
+
+
+def environment_without_providers() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("JIRA_", "CONFLUENCE_", "OPENPROJECT_"))}

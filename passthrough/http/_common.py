@@ -25,8 +25,7 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 def rejection(exc: RequestRejected) -> web.Response:
     """An HTTP refusal, with a JSON-RPC error body so MCP clients show the reason."""
-    headers = {"Allow": "POST"} if exc.status == 405 else None
-    return json_response(jsonrpc.error(None, INVALID_REQUEST, exc.message), exc.status, headers)
+    return json_response(jsonrpc.error(None, INVALID_REQUEST, exc.message), exc.status)
 
 
 def protocol_failure(exc: ProtocolError, status: int = 400, rid: jsonrpc.RequestId | None = None) -> web.Response:

@@ -28,7 +28,7 @@ from passthrough.protocol._sdk import (
 )
 from passthrough.providers import LABELS, Upstream
 from passthrough.settings import Provider, Settings
-from passthrough.tools import ToolContext, ToolRegistry, ToolResult, ToolSpec
+from passthrough.tools import ToolContext, ToolRegistry, ToolSpec
 
 log = logging.getLogger("passthrough.protocol")
 
@@ -92,7 +92,7 @@ class Dispatcher:
         }
 
     def _make_instructions(self) -> str:
-        configured = [p for p in self._settings.providers]
+        configured = self._settings.providers
         if not configured:
             return "passthrough has no provider configured on this server, so it offers no tools."
         names = ", ".join(f"{LABELS[p.name]} ({p.deployment})" for p in configured)
@@ -169,8 +169,7 @@ class Dispatcher:
             result = await tool.handler(ToolContext(exchange.credentials, self._upstreams), arguments)
         except ValidationError as exc:
             outcome = "invalid-arguments"
-            result = ToolResult(_validation_text(tool.name, exc))
-            return _tool_error(result.text)
+            return _tool_error(_validation_text(tool.name, exc))
         except ToolError as exc:
             outcome = type(exc).__name__
             return _tool_error(exc.message)
@@ -180,14 +179,15 @@ class Dispatcher:
             log.exception("tool %s failed (ref %s)", tool.name, ref)
             return _tool_error(f"{tool.name} failed inside passthrough (reference {ref}); the request may be retried.")
         finally:
-            cred = exchange.credentials.get(tool.provider)
-            log.info(
-                "tool %s %s in %.1f ms (credential %s)",
-                tool.name,
-                outcome,
-                (time.perf_counter() - started) * 1000,
-                f"{cred.fingerprint} from {cred.source}" if cred else "none",
-            )
+            if log.isEnabledFor(logging.INFO):
+                cred = exchange.credentials.get(tool.provider)
+                log.info(
+                    "tool %s %s in %.1f ms (credential %s)",
+                    tool.name,
+                    outcome,
+                    (time.perf_counter() - started) * 1000,
+                    f"{cred.fingerprint} from {cred.source}" if cred else "none",
+                )
         out: dict[str, Any] = {"content": [{"type": "text", "text": result.text}], "isError": False}
         if result.structured is not None:
             out["structuredContent"] = result.structured

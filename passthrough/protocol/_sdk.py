@@ -14,24 +14,11 @@ from mcp.shared.inbound import (
     ERROR_CODE_HTTP_STATUS,
     MCP_PROTOCOL_VERSION_HEADER,
     InboundLadderRejection,
-    InboundModernRoute,
     classify_inbound_request,
     find_duplicated_routing_header,
     unsupported_protocol_version_rejection,
 )
-from mcp_types import (
-    SERVER_INFO_META_KEY,
-    CallToolResult,
-    DiscoverResult,
-    Implementation,
-    InitializeResult,
-    ListToolsResult,
-    ServerCapabilities,
-    TextContent,
-    Tool,
-    ToolAnnotations,
-    ToolsCapability,
-)
+from mcp_types import SERVER_INFO_META_KEY
 from mcp_types.jsonrpc import (
     HEADER_MISMATCH,
     INTERNAL_ERROR,
@@ -50,6 +37,7 @@ from mcp_types.version import (
 from pydantic import ValidationError
 
 __all__ = [
+    "BATCHING_VERSIONS",
     "ERROR_CODE_HTTP_STATUS",
     "HANDSHAKE_PROTOCOL_VERSIONS",
     "HEADER_MISMATCH",
@@ -63,19 +51,7 @@ __all__ = [
     "PARSE_ERROR",
     "SERVER_INFO_META_KEY",
     "UNSUPPORTED_PROTOCOL_VERSION",
-    "CallToolResult",
-    "DiscoverResult",
-    "Implementation",
     "InboundLadderRejection",
-    "InboundModernRoute",
-    "InitializeResult",
-    "ListToolsResult",
-    "ServerCapabilities",
-    "TextContent",
-    "Tool",
-    "ToolAnnotations",
-    "ToolsCapability",
-    "ValidationError",
     "classify_inbound_request",
     "find_duplicated_routing_header",
     "params_problem",

@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 from urllib.request import Request as _UrlRequest
 
 import httpx
@@ -41,6 +42,11 @@ _CREDENTIAL_SOURCES = {
     "authorization": "the Authorization header",
     "global": "the server's shared credential",
 }
+
+
+def segment(value: str) -> str:
+    """One path segment, percent-encoded so that no value can add or climb path levels."""
+    return quote(value, safe="")
 
 
 class _RefuseAll(http.cookiejar.DefaultCookiePolicy):
@@ -166,7 +172,7 @@ class Upstream:
                 break
             wait = max(wait if wait is not None else 2.0 ** (attempt - 1), self._limits.retry_after_floor_seconds)
             if not retryable or attempt == attempts or wait > self._limits.retry_after_cap_seconds:
-                raise self._rate_limited(answer, wait, retryable)
+                raise self._rate_limited(answer, wait, retryable, credential)
             log.info("%s answered %s; retrying in %.2fs (attempt %d)", self.label, answer.status, wait, attempt)
             await self._sleep(wait)
         if 200 <= answer.status < 300:
@@ -220,19 +226,31 @@ class Upstream:
         finally:
             self._busy[shard] -= 1
         raw = b"".join(chunks)
-        log.debug(
-            "%s %s %s -> %d in %.1f ms (credential %s)",
-            self.label,
-            method,
-            request.url.path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            credential.fingerprint,
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s %s -> %d in %.1f ms (credential %s)",
+                self.label,
+                method,
+                request.url.path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                credential.fingerprint,
+            )
         return Answer(response.status_code, response.headers, raw)
 
-    def _rate_limited(self, answer: Answer, wait: float, retryable: bool) -> RateLimited:
-        detail = "; ".join(upstream_messages(answer.headers.get("content-type", ""), answer.body))
+    @staticmethod
+    def _messages(answer: Answer, credential: Credential) -> list[str]:
+        """The upstream's error messages, minus the caller's secret should a server echo it back."""
+        found = upstream_messages(answer.headers.get("content-type", ""), answer.body)
+        secrets_sent = [credential.authorization(), credential.secret]
+        if credential.scheme == "basic":
+            secrets_sent.append(credential.authorization().removeprefix("Basic "))
+        for secret in secrets_sent:
+            found = [m.replace(secret, "[redacted]") for m in found]
+        return found
+
+    def _rate_limited(self, answer: Answer, wait: float, retryable: bool, credential: Credential) -> RateLimited:
+        detail = "; ".join(self._messages(answer, credential))
         why = f"{self.label} is limiting requests ({answer.status})"
         if detail:
             why += f": {detail}"
@@ -244,7 +262,7 @@ class Upstream:
     def _failure(self, answer: Answer, credential: Credential) -> UpstreamError:
         status = answer.status
         reason = httpx.codes.get_reason_phrase(status) or "error"
-        messages = upstream_messages(answer.headers.get("content-type", ""), answer.body)
+        messages = self._messages(answer, credential)
         text = f"{self.label} answered {status} {reason}"
         if messages:
             text += ": " + "; ".join(messages)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import httpx2
 from mcp import Client
 from mcp.client.sse import sse_client
@@ -30,3 +32,20 @@ async def connect(base_url: str, transport: str, headers: dict[str, str]) -> Asy
 
 def text_of(result: Any) -> str:
     return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")
+
+
+ToolCall = Callable[..., Awaitable[dict[str, Any]]]
+
+
+def tool_caller(http: httpx.AsyncClient, default_headers: dict[str, str]) -> ToolCall:
+    """`call(name, args, headers=None)`: a bare JSON-RPC tools/call post; the result, with its text at "text"."""
+    ids = itertools.count(1)
+
+    async def call(name: str, args: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+        body = {"jsonrpc": "2.0", "id": next(ids), "method": "tools/call", "params": {"name": name, "arguments": args}}
+        reply = (await http.post("/mcp", json=body, headers=default_headers if headers is None else headers)).json()
+        result: dict[str, Any] = reply["result"]
+        result["text"] = result["content"][0]["text"]
+        return result
+
+    return call

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import make_settings, serve
+from tests.e2e._clients import tool_caller
 from tests.fakes import ConfluenceUser, FakeConfluence
 
 CARA = ConfluenceUser(
@@ -42,19 +43,10 @@ async def conf(request: pytest.FixtureRequest) -> AsyncIterator[FakeConfluence]:
 async def tool(conf: FakeConfluence) -> AsyncIterator[Call]:
     env = {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment}
     async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        counter = iter(range(1, 10_000))
+        post = tool_caller(http, headers_for(CARA, conf.deployment))
 
         async def call(name: str, args: dict[str, Any], user: ConfluenceUser = CARA) -> dict[str, Any]:
-            body = {
-                "jsonrpc": "2.0",
-                "id": next(counter),
-                "method": "tools/call",
-                "params": {"name": name, "arguments": args},
-            }
-            reply = (await http.post("/mcp", json=body, headers=headers_for(user, conf.deployment))).json()
-            result: dict[str, Any] = reply["result"]
-            result["text"] = result["content"][0]["text"]
-            return result
+            return await post(name, args, headers_for(user, conf.deployment))
 
         yield call
     assert not [r for r in conf.requests if r.auth_via == "cookie" or r.cookie_identity], "a cookie went upstream"

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import ALICE, BOB, jira_env, jira_headers, make_settings, serve
+from tests.e2e._clients import tool_caller
 from tests.fakes import FakeJira, Fault
 
 Call = Any
@@ -17,20 +18,7 @@ Call = Any
 @pytest.fixture
 async def tool(jira: FakeJira) -> AsyncIterator[Call]:
     async with serve(make_settings(jira_env(jira))) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        counter = iter(range(1, 10_000))
-
-        async def call(name: str, args: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
-            body = {
-                "jsonrpc": "2.0",
-                "id": next(counter),
-                "method": "tools/call",
-                "params": {"name": name, "arguments": args},
-            }
-            reply = (await http.post("/mcp", json=body, headers=headers or jira_headers(ALICE, jira.deployment))).json()
-            result: dict[str, Any] = reply["result"]
-            result["text"] = result["content"][0]["text"]
-            return result
-
+        call = tool_caller(http, jira_headers(ALICE, jira.deployment))
         yield call
 
 

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from tests.conftest import make_settings, serve
+from tests.e2e._clients import tool_caller
 from tests.fakes import FakeOpenProject, OpenProjectUser
 
 ANNA = OpenProjectUser(id=5, login="anna", name="Anna Admin", email="anna@example.com", api_key="anna-key-" + "a" * 32)
@@ -27,22 +28,7 @@ async def op() -> AsyncIterator[FakeOpenProject]:
 
 
 def _caller(http: httpx.AsyncClient, key: str | None) -> Call:
-    counter = iter(range(1, 10_000))
-
-    async def call(name: str, args: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
-        body = {
-            "jsonrpc": "2.0",
-            "id": next(counter),
-            "method": "tools/call",
-            "params": {"name": name, "arguments": args},
-        }
-        h = headers if headers is not None else ({"X-OpenProject-Key": key} if key else {})
-        reply = (await http.post("/mcp", json=body, headers=h)).json()
-        result: dict[str, Any] = reply["result"]
-        result["text"] = result["content"][0]["text"]
-        return result
-
-    return call
+    return tool_caller(http, {"X-OpenProject-Key": key} if key else {})
 
 
 @pytest.fixture

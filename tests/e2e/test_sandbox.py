@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import sys
 
 from passthrough.sandbox import DEMO, SAM
 from passthrough.tools import all_tools
+from tests.conftest import environment_without_providers, start_server_process
 from tests.e2e._clients import connect, text_of
 
 
 async def test_sandbox_serves_every_tool_with_no_account() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JIRA_", "CONFLUENCE_", "OPENPROJECT_"))}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "passthrough",
+    proc, url, _ = await start_server_process(
         "serve",
         "--sandbox",
         "--port",
         "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        env=environment_without_providers(),
+        ready=r"Connect any MCP client to (http://127\.0\.0\.1:\d+)/mcp",
     )
-    assert proc.stdout is not None
-    seen: list[str] = []
     try:
-        url = None
-        async with asyncio.timeout(30):
-            while url is None:
-                line = (await proc.stdout.readline()).decode()
-                assert line, "sandbox exited early:\n" + "".join(seen)
-                seen.append(line)
-                if m := re.search(r"Connect any MCP client to (http://127\.0\.0\.1:\d+)/mcp", line):
-                    url = m.group(1)
         async with connect(url, "auto", {}) as client:
             names = {t.name for t in (await client.list_tools()).tools}
             assert names == {t.name for t in all_tools()}

@@ -6,14 +6,12 @@ import asyncio
 import base64
 import logging
 import os
-import re
-import sys
 
 import httpx
 import pytest
 
 from passthrough.credentials import new_api_key
-from tests.conftest import ALICE, BOB, SHARED, jira_env, jira_headers, make_settings, serve
+from tests.conftest import ALICE, BOB, SHARED, jira_env, jira_headers, make_settings, serve, start_server_process
 from tests.e2e._clients import TRANSPORTS, connect, text_of
 from tests.fakes import FakeJira, Fault
 
@@ -92,26 +90,8 @@ async def test_no_secret_in_server_log_records(jira: FakeJira, caplog: pytest.Lo
 async def test_no_secret_in_the_real_servers_output(jira: FakeJira) -> None:
     """`python -m passthrough serve` at DEBUG, whole session, stdout and stderr searched."""
     env = {**os.environ, **_env(jira), "PASSTHROUGH_PORT": "0"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "passthrough",
-        "serve",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
+    proc, url, lines = await start_server_process("serve", env=env)
     try:
-        url = None
-        async with asyncio.timeout(20):
-            while url is None:
-                line = (await proc.stdout.readline()).decode()
-                assert line, "server exited early:\n" + "".join(lines)
-                lines.append(line)
-                if m := re.search(r"listening on (http://127\.0\.0\.1:\d+)", line):
-                    url = m.group(1)
         await mixed_session(url, jira)
     finally:
         proc.terminate()

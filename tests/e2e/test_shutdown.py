@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import signal
-import sys
 import time
 
 import httpx
 
+from tests.conftest import environment_without_providers, start_server_process
+
 
 async def test_sigterm_with_open_streams_exits_promptly() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JIRA_", "CONFLUENCE_", "OPENPROJECT_"))}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "passthrough",
-        "serve",
-        "--port",
-        "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert proc.stdout is not None
-    url = None
-    async with asyncio.timeout(20):
-        while url is None:
-            line = (await proc.stdout.readline()).decode()
-            assert line, "server exited early"
-            if m := re.search(r"listening on (http://127\.0\.0\.1:\d+)", line):
-                url = m.group(1)
+    proc, url, _ = await start_server_process("serve", "--port", "0", env=environment_without_providers())
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
         streams = []
         for _ in range(3):

@@ -9,8 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from passthrough.credentials import Credential
 from passthrough.errors import InvalidArguments, UpstreamError
-from passthrough.providers._upstream import Upstream
-from passthrough.providers.jira import segment
+from passthrough.providers._upstream import Upstream, segment
 
 V1_EXPAND = "body.storage,version,space,ancestors"
 

@@ -1,3 +1,3 @@
-from passthrough.providers.jira._client import JiraClient, SearchPage, segment
+from passthrough.providers.jira._client import JiraClient, SearchPage
 
-__all__ = ["JiraClient", "SearchPage", "segment"]
+__all__ = ["JiraClient", "SearchPage"]

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from passthrough.credentials import Credential
 from passthrough.errors import InvalidArguments
 from passthrough.markup import markdown_to_adf, markdown_to_wiki
-from passthrough.providers._upstream import Upstream
+from passthrough.providers._upstream import Upstream, segment
 
 DEFAULT_FIELDS = (
     "summary,status,issuetype,priority,assignee,reporter,created,updated,labels,description,project,comment,parent"
 )
 SEARCH_FIELDS = "summary,status,issuetype,priority,assignee,updated,project"
-
-
-def segment(value: str) -> str:
-    """One path segment, percent-encoded so that no value can add or climb path levels."""
-    return quote(value, safe="")
 
 
 @dataclass(frozen=True, slots=True)

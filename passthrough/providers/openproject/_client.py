@@ -12,8 +12,7 @@ from typing import Any
 
 from passthrough.credentials import Credential
 from passthrough.errors import InvalidArguments, UpstreamError
-from passthrough.providers._upstream import Upstream
-from passthrough.providers.jira import segment
+from passthrough.providers._upstream import Upstream, segment
 
 API = "/api/v3"
 

@@ -23,7 +23,6 @@ Errors come in the shape of the API asked: v1 ``{"statusCode", "data", "message"
 from __future__ import annotations
 
 import base64
-import binascii
 import contextvars
 import json
 import secrets
@@ -33,6 +32,7 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
+from ._atlassian import atlassian_login
 from ._base import (
     ANONYMOUS,
     AUTH_KEY,
@@ -188,31 +188,10 @@ class FakeConfluence(FakeUpstream):
         header = request.headers.get("Authorization")
         if header is None:
             return ANONYMOUS
-        scheme, _, credentials = header.strip().partition(" ")
-        credentials = credentials.strip()
-        user: ConfluenceUser | None = None
-        via = scheme.lower() or None
-        if scheme.lower() == "bearer" and credentials:
-            user = next((u for u in self.users if secrets.compare_digest(u.token, credentials)), None)
-        elif scheme.lower() == "basic" and credentials:
-            user = self._basic_user(credentials)
+        user, via = atlassian_login(self.users, header, cloud=self.cloud)
         if user is None:
             return AuthResult(rejected=True, auth_via=via)
         return AuthResult(identity=user.name, auth_via=via)
-
-    def _basic_user(self, credentials: str) -> ConfluenceUser | None:
-        try:
-            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        login, sep, secret = decoded.partition(":")
-        if not sep:
-            return None
-        for user in self.users:
-            expected = user.email.lower() == login.lower() if self.cloud else user.name == login
-            if expected and secrets.compare_digest(user.token, secret):
-                return user
-        return None
 
     def _unauthorized(self, request: web.Request, auth: AuthResult) -> web.Response:
         realm = quote(f"{request.scheme}://{request.host}{self.context_path}", safe="")

@@ -16,8 +16,6 @@ Every successful authenticated answer sets ``JSESSIONID`` (remembered in ``sessi
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import secrets
 from collections.abc import Mapping, Sequence
@@ -26,6 +24,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from ._atlassian import atlassian_login
 from ._base import (
     ANONYMOUS,
     AUTH_KEY,
@@ -125,33 +124,10 @@ class FakeJira(FakeUpstream):
         header = request.headers.get("Authorization")
         if header is None:
             return ANONYMOUS
-        scheme, _, credentials = header.strip().partition(" ")
-        credentials = credentials.strip()
-        user: JiraUser | None = None
-        via: str | None = None
-        if scheme.lower() == "bearer" and credentials:
-            user = next((u for u in self.users if secrets.compare_digest(u.token, credentials)), None)
-            via = "bearer"
-        elif scheme.lower() == "basic" and credentials:
-            user = self._basic_user(credentials)
-            via = "basic"
+        user, via = atlassian_login(self.users, header, cloud=self.cloud)
         if user is None:
             return AuthResult(rejected=True)
         return AuthResult(identity=user.name, auth_via=via)
-
-    def _basic_user(self, credentials: str) -> JiraUser | None:
-        try:
-            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        login, sep, secret = decoded.partition(":")
-        if not sep:
-            return None
-        for user in self.users:
-            expected = user.email.lower() == login.lower() if self.cloud else user.name == login
-            if expected and secrets.compare_digest(user.token, secret):
-                return user
-        return None
 
     def _unauthorized(self, request: web.Request, auth: AuthResult) -> web.Response:
         if self.cloud:
