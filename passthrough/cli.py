@@ -10,12 +10,10 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from aiohttp import web
-
 from passthrough import __version__
 from passthrough.credentials import new_api_key
 from passthrough.errors import ConfigError
-from passthrough.log import AccessLogger, configure
+from passthrough.log import configure
 from passthrough.settings import Settings, is_loopback, load_settings
 
 log = logging.getLogger("passthrough")
@@ -98,16 +96,11 @@ async def _run(settings: Settings, sandbox: bool) -> None:
 
 
 async def _serve(settings: Settings, guide: Callable[[str], list[str]] | None = None) -> None:
-    from passthrough.http import build_app
+    from passthrough.http import build_app, listen
 
     app = build_app(settings)
-    runner = web.AppRunner(app, handler_cancellation=True, access_log_class=AccessLogger, shutdown_timeout=5.0)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, backlog=1024)
-    await site.start()
-    server = site._server
-    sockets = server.sockets if isinstance(server, asyncio.Server) else ()
-    port = sockets[0].getsockname()[1] if sockets else settings.port
+    listening = await listen(app, settings, settings.host, settings.port, shutdown_timeout=5.0)
+    port = listening.port
     log.info("listening on http://%s:%d", settings.host, port)
     if guide is not None:
         # Printed, not logged: the demo tokens are public values, and the log scrubber would hide them.
@@ -122,7 +115,7 @@ async def _serve(settings: Settings, guide: Callable[[str], list[str]] | None = 
         await stop.wait()
     finally:
         log.info("shutting down")
-        await runner.cleanup()
+        await listening.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

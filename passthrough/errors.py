@@ -6,10 +6,13 @@
     │   ├── BadHeader                400: a header that cannot be a credential
     │   ├── InvalidApiKey            401: X-MCP-API-Key present but not accepted
     │   ├── OriginForbidden          403
+    │   ├── HostForbidden            403: a Host the server is not known by
     │   ├── SessionNotFound          404: unknown session, or one bound to another credential
     │   ├── NotAcceptable            406
+    │   ├── RequestTimeout           408: the body did not arrive in time
+    │   ├── TooLarge                 413: body or batch over its limit
     │   ├── UnsupportedMediaType     415
-    │   └── ServerBusy               503: session or in-flight limits reached
+    │   └── ServerBusy               503: session, connection or in-flight limits reached
     ├── ProtocolError                a JSON-RPC error object; carries a JSON-RPC code
     └── ToolError                    a tool result with isError: true, worded for a person
         ├── InvalidArguments
@@ -55,12 +58,24 @@ class OriginForbidden(RequestRejected):
     status = 403
 
 
+class HostForbidden(RequestRejected):
+    status = 403
+
+
 class SessionNotFound(RequestRejected):
     status = 404
 
 
 class NotAcceptable(RequestRejected):
     status = 406
+
+
+class RequestTimeout(RequestRejected):
+    status = 408
+
+
+class TooLarge(RequestRejected):
+    status = 413
 
 
 class UnsupportedMediaType(RequestRejected):
@@ -72,11 +87,12 @@ class ServerBusy(RequestRejected):
 
 
 class ProtocolError(PassthroughError):
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
+    def __init__(self, code: int, message: str, data: Any = None, rid: int | str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.data = data
+        self.rid = rid  # the id of the request it answers, when one could be read
 
 
 class ToolError(PassthroughError):

@@ -1,36 +1,80 @@
-"""Logging set-up, with a last line of defence that scrubs anything shaped like a credential."""
+"""Logging set-up, with a last line of defence that scrubs anything shaped like a credential.
+
+Correct code never logs a secret; this is for the code that is not ours. The
+scrub runs where records are made (a record factory), so every handler — the
+server's own, a test's capture, an embedding application's — sees the scrubbed
+record, traceback text included: a library that puts a raw request line or a
+header into an exception message cannot carry it past this point.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+import traceback
+from typing import Any
 
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
 
+_HEADER_NAMES = (
+    r"x-(?:jira|confluence)-token|x-openproject-key|x-clickup-token|authorization|proxy-authorization"
+    r"|x-mcp-api-key|cookie|set-cookie"
+)
 _SCRUB = (
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [redacted]"),
-    (re.compile(r"mcp_[0-9a-f]{64}"), "mcp_[redacted]"),
+    (re.compile(r"(?i)\b(bearer|basic)(\s+|%20|\+)[^\s\"',;]+"), r"\1\2[redacted]"),
+    (re.compile(r"mcp_[0-9a-fA-F]{64}"), "mcp_[redacted]"),
+    # A header and everything to the end of its line or quoted string, whatever characters it holds.
     (
-        re.compile(
-            r"(?i)(x-(?:jira|confluence)-token|x-openproject-key|authorization|x-mcp-api-key)([\"']?\s*[:=]\s*[\"']?)[^\s,;\"']+"
-        ),
+        re.compile(rf"(?i)\b({_HEADER_NAMES})(\\?[\"']?\s*[:=]\s*\\?[\"']?)(?:[^\r\n\"'\\]|\\(?![rn\"']))+"),
         r"\1\2[redacted]",
     ),
+    # Session cookies of the products, wherever they appear.
+    (
+        re.compile(
+            r"(?i)\b(jsessionid|atlassian\.xsrf\.token|cloud\.session\.token|_open_project_session)=[^\s;,\"']+"
+        ),
+        r"\1=[redacted]",
+    ),
+    # Credentials in URLs: tokens in query strings, userinfo before a host.
+    (re.compile(r"(?i)([?&](?:access_token|token|api_key|apikey|key|password)=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s:@\"']*:[^/\s@\"']*@"), r"\1[redacted]@"),
 )
 
 
-class Scrubber(logging.Filter):
-    """Rewrites records that look like they carry a credential; correct code never needs it."""
+def scrub(text: str) -> str:
+    for pattern, replacement in _SCRUB:
+        text = pattern.sub(replacement, text)
+    return text
 
-    def filter(self, record: logging.LogRecord) -> bool:
+
+_make_record = logging.getLogRecordFactory()
+
+
+def _scrubbed_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    try:
         text = record.getMessage()
-        scrubbed = text
-        for pattern, replacement in _SCRUB:
-            scrubbed = pattern.sub(replacement, scrubbed)
-        if scrubbed != text:
-            record.msg, record.args = scrubbed, None
-        return True
+    except Exception:  # a bad format string is the caller's bug; keep the record as it came
+        return record
+    scrubbed = scrub(text)
+    if scrubbed != text:
+        record.msg, record.args = scrubbed, None
+    if record.exc_info and record.exc_info[1] is not None:
+        formatted = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        record.exc_text = scrub(formatted)
+        record.exc_info = None  # formatters use exc_text; the raw exception (and its message) goes no further
+    if record.stack_info:
+        record.stack_info = scrub(record.stack_info)
+    return record
+
+
+def install_scrubber() -> None:
+    """Scrub every log record this process makes from now on; installing twice is harmless."""
+    if logging.getLogRecordFactory() is not _scrubbed_record:
+        logging.setLogRecordFactory(_scrubbed_record)
+    # markdown-it-py logs each parsing rule with the text it is parsing at DEBUG: client text, never wanted.
+    logging.getLogger("markdown_it").setLevel(logging.WARNING)
 
 
 class AccessLogger(AbstractAccessLogger):
@@ -49,9 +93,9 @@ class AccessLogger(AbstractAccessLogger):
 
 
 def configure(level: str) -> None:
+    install_scrubber()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(Scrubber())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -45,6 +45,17 @@ class Limits(_Frozen):
     max_inflight_per_session: int = 32
     session_idle_seconds: float = 3600.0
     sse_keepalive_seconds: float = 15.0
+    # Shared-server bounds: what one client may hold at once, and how long a connection may dawdle.
+    max_sessions_per_client: int = 64
+    max_inflight: int = 256
+    max_inflight_per_client: int = 32
+    max_batch: int = 32
+    max_reply_bytes: int = 16 << 20
+    sse_buffer_bytes: int = 32 << 20
+    sse_write_timeout_seconds: float = 30.0
+    idle_timeout_seconds: float = 15.0
+    body_timeout_seconds: float = 30.0
+    max_connections: int = 4096
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 10.0
     # httpcore's pool scans every connection on each request, so a moderate pool serves bursts fastest
@@ -63,6 +74,7 @@ class Settings(_Frozen):
     fallback_explicit: bool = False
     read_only: bool = False
     allowed_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
     log_level: str = "INFO"
     limits: Limits = Limits()
 
@@ -203,9 +215,18 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     policy: FallbackPolicy = raw_policy or _default_fallback(digests, host)  # type: ignore[assignment]
 
     origins = tuple(o.strip().rstrip("/") for o in env.get("PASSTHROUGH_ALLOWED_ORIGINS", "").split(",") if o.strip())
+    hosts = tuple(h.strip().lower().strip("[]") for h in env.get("PASSTHROUGH_ALLOWED_HOSTS", "").split(",") if h)
     limits = Limits(
         max_body_bytes=_int(env, "PASSTHROUGH_MAX_BODY_BYTES", Limits().max_body_bytes),
         max_sessions=_int(env, "PASSTHROUGH_MAX_SESSIONS", Limits().max_sessions),
+        max_sessions_per_client=_int(env, "PASSTHROUGH_MAX_SESSIONS_PER_CLIENT", Limits().max_sessions_per_client),
+        max_inflight=_int(env, "PASSTHROUGH_MAX_INFLIGHT", Limits().max_inflight),
+        max_inflight_per_client=_int(env, "PASSTHROUGH_MAX_INFLIGHT_PER_CLIENT", Limits().max_inflight_per_client),
+        max_batch=_int(env, "PASSTHROUGH_MAX_BATCH", Limits().max_batch),
+        max_reply_bytes=_int(env, "PASSTHROUGH_MAX_REPLY_BYTES", Limits().max_reply_bytes),
+        idle_timeout_seconds=_int(env, "PASSTHROUGH_IDLE_TIMEOUT_SECONDS", int(Limits().idle_timeout_seconds)),
+        body_timeout_seconds=_int(env, "PASSTHROUGH_BODY_TIMEOUT_SECONDS", int(Limits().body_timeout_seconds)),
+        max_connections=_int(env, "PASSTHROUGH_MAX_CONNECTIONS", Limits().max_connections),
         upstream_max_connections=_int(env, "PASSTHROUGH_UPSTREAM_CONNECTIONS", Limits().upstream_max_connections),
     )
     return Settings(
@@ -217,6 +238,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         fallback_explicit=bool(raw_policy),
         read_only=_flag(env, "PASSTHROUGH_READ_ONLY"),
         allowed_origins=origins,
+        allowed_hosts=hosts,
         log_level=(env.get("PASSTHROUGH_LOG_LEVEL", "").strip() or "INFO").upper(),
         limits=limits,
     )

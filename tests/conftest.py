@@ -13,8 +13,8 @@ from contextlib import asynccontextmanager
 import pytest
 from aiohttp import web
 
-from passthrough.http import build_app
-from passthrough.log import AccessLogger
+from passthrough.http import build_app, listen
+from passthrough.http._keys import SETTINGS
 from passthrough.settings import Limits, Settings, load_settings
 from tests.fakes import FakeJira, JiraUser
 
@@ -52,17 +52,11 @@ def make_settings(env: Mapping[str, str], **limits: float) -> Settings:
 async def serve(settings: Settings | web.Application) -> AsyncIterator[str]:
     """passthrough on 127.0.0.1 with an ephemeral port, configured as `passthrough serve` runs it."""
     app = settings if isinstance(settings, web.Application) else build_app(settings)
-    runner = web.AppRunner(app, handler_cancellation=True, access_log_class=AccessLogger, shutdown_timeout=1.0)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
-    await site.start()
-    server = site._server
-    assert server is not None
-    port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    listening = await listen(app, app.get(SETTINGS) or Settings(), "127.0.0.1", 0, shutdown_timeout=1.0)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{listening.port}"
     finally:
-        await runner.cleanup()
+        await listening.stop()
 
 
 @pytest.fixture(params=["server", "cloud"])

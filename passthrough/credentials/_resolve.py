@@ -43,7 +43,9 @@ HEADERS_TO_SEND: Mapping[Provider, tuple[str, ...]] = {
 
 _MAX_VALUE = 4096
 _TOKEN = re.compile(r"^[\x21-\x7e]+$")
-_EMAIL = re.compile(r"^[^\x00-\x20\x7f:]+@[^\x00-\x20\x7f:]+$")
+_EMAIL = re.compile(r"^[\x21-\x39\x3b-\x7e]+@[\x21-\x39\x3b-\x7e]+$")  # visible ASCII, no ':'
+# Headers a reverse proxy adds: a request carrying one did not come from this machine, whatever its socket says.
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP", "X-Forwarded-Host")
 _BEARER = re.compile(r"^bearer ", re.IGNORECASE)
 
 
@@ -72,7 +74,7 @@ def _token(headers: MultiMapping[str], name: str) -> str | None:
 def _email(headers: MultiMapping[str], name: str) -> str | None:
     value = _single(headers, name)
     if value is not None and not _EMAIL.match(value):
-        raise BadHeader(f"{name} must be an email address")
+        raise BadHeader(f"{name} must be an email address (visible ASCII characters, no ':')")
     return value
 
 
@@ -89,14 +91,26 @@ def extract(headers: MultiMapping[str]) -> Presented:
     api_key = _token(headers, API_KEY)
     if api_key is not None and not well_formed(api_key):
         raise InvalidApiKey(f"{API_KEY} must look like mcp_<64 hex characters>; `passthrough keygen` makes one")
+    jira_token, jira_email = _token(headers, JIRA_TOKEN), _email(headers, JIRA_EMAIL)
+    confluence_token, confluence_email = _token(headers, CONFLUENCE_TOKEN), _email(headers, CONFLUENCE_EMAIL)
+    for email_header, email, token_header, token in (
+        (JIRA_EMAIL, jira_email, JIRA_TOKEN, jira_token),
+        (CONFLUENCE_EMAIL, confluence_email, CONFLUENCE_TOKEN, confluence_token),
+    ):
+        if email is not None and token is None and bearer is None:
+            # An email alone names an account without proving it; it must never fall through to a shared credential.
+            raise BadHeader(
+                f"{email_header} was sent without a token; send {token_header} or {AUTHORIZATION}: Bearer with it"
+            )
     return Presented(
-        jira_token=_token(headers, JIRA_TOKEN),
-        jira_email=_email(headers, JIRA_EMAIL),
-        confluence_token=_token(headers, CONFLUENCE_TOKEN),
-        confluence_email=_email(headers, CONFLUENCE_EMAIL),
+        jira_token=jira_token,
+        jira_email=jira_email,
+        confluence_token=confluence_token,
+        confluence_email=confluence_email,
         openproject_key=_token(headers, OPENPROJECT_KEY),
         bearer=bearer,
         api_key=api_key,
+        forwarded=any(name in headers for name in FORWARDING_HEADERS),
     )
 
 
@@ -117,6 +131,13 @@ def _atlassian(token: str | None, email: str | None, bearer: str | None) -> Cred
             return Credential(scheme="basic", source="authorization", secret=bearer, username=email)
         return Credential(scheme="bearer", source="authorization", secret=bearer)
     return None
+
+
+_PROXIED = (
+    "This request came through a reverse proxy, and the server's shared credential is open by default only to "
+    "clients on this machine. The operator can set PASSTHROUGH_FALLBACK=open (anyone who reaches the proxy) "
+    "or PASSTHROUGH_API_KEY_HASHES (clients with a key)."
+)
 
 
 def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
@@ -143,7 +164,10 @@ def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
         if cred is not None or config is None or config.fallback is None:
             chosen[provider] = cred
             continue
-        if settings.fallback == "open" or (settings.fallback == "apikey" and api_key_ok):
+        if settings.fallback == "open" and presented.forwarded and not settings.fallback_explicit:
+            chosen[provider] = None
+            refusals.append((provider, _PROXIED))
+        elif settings.fallback == "open" or (settings.fallback == "apikey" and api_key_ok):
             chosen[provider] = _global(config.fallback)
         else:
             chosen[provider] = None

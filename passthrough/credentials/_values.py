@@ -62,6 +62,8 @@ class Presented:
     openproject_key: str | None = field(default=None, repr=False)
     bearer: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
+    # Not a credential: whether the request came through a reverse proxy (it named a forwarded client).
+    forwarded: bool = False
 
     @property
     def empty(self) -> bool:
@@ -76,18 +78,21 @@ class Presented:
         return mac.hexdigest()
 
     def over(self, base: Presented) -> Presented | None:
-        """These headers layered over `base` (a session's), or None if they name another identity.
+        """The headers one message of a session runs with, or None if it names another identity.
 
-        A header sent on both sides must carry the same value; a header only one
-        side sent is taken from that side.
+        A message may carry no credential header at all (it runs with the
+        session's) or exactly the session's; any other or additional credential
+        is another identity, and nothing of it may run in this session.
         """
-        merged: dict[str, str | None] = {}
+        if self.empty:
+            return base
         for name in _PRESENTED_FIELDS:
             mine, theirs = getattr(self, name), getattr(base, name)
-            if mine is not None and theirs is not None and not hmac.compare_digest(mine, theirs):
+            if (mine is None) != (theirs is None):
                 return None
-            merged[name] = mine if mine is not None else theirs
-        return Presented(**merged)
+            if mine is not None and not hmac.compare_digest(mine.encode(), theirs.encode()):
+                return None
+        return base
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
 
-from passthrough.errors import NotAcceptable, ProtocolError, RequestRejected, UnsupportedMediaType
+from passthrough.errors import (
+    NotAcceptable,
+    ProtocolError,
+    RequestRejected,
+    RequestTimeout,
+    ServerBusy,
+    TooLarge,
+    UnsupportedMediaType,
+)
 from passthrough.protocol import jsonrpc
 from passthrough.protocol._sdk import INVALID_REQUEST
 
@@ -25,11 +34,12 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 def rejection(exc: RequestRejected) -> web.Response:
     """An HTTP refusal, with a JSON-RPC error body so MCP clients show the reason."""
-    return json_response(jsonrpc.error(None, INVALID_REQUEST, exc.message), exc.status)
+    headers = {"Retry-After": "1"} if isinstance(exc, ServerBusy) else None
+    return json_response(jsonrpc.error(None, INVALID_REQUEST, exc.message), exc.status, headers)
 
 
 def protocol_failure(exc: ProtocolError, status: int = 400, rid: jsonrpc.RequestId | None = None) -> web.Response:
-    return json_response(jsonrpc.error(rid, exc.code, exc.message, exc.data), status)
+    return json_response(jsonrpc.error(rid if rid is not None else exc.rid, exc.code, exc.message, exc.data), status)
 
 
 def sse_event(event: str, data: str) -> bytes:
@@ -56,17 +66,26 @@ def wants_sse_only(request: web.Request) -> bool:
     return sse_ok and not json_ok
 
 
-async def read_body(request: web.Request, limit: int) -> bytes:
+async def read_body(request: web.Request, limit: int, seconds: float) -> bytes:
+    """The whole body, at most `limit` bytes, arriving within `seconds` (a trickle holds nothing for long)."""
     if request.content_length is not None and request.content_length > limit:
-        raise _TooLarge(limit)
+        raise _too_large(limit)
     try:
-        return await request.read()
+        async with asyncio.timeout(seconds):
+            return await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise _TooLarge(limit) from None
+        raise _too_large(limit) from None
+    except TimeoutError:
+        raise RequestTimeout(
+            f"The request body did not arrive within {seconds:g} s (PASSTHROUGH_BODY_TIMEOUT_SECONDS)"
+        ) from None
 
 
-class _TooLarge(RequestRejected):
-    status = 413
+def _too_large(limit: int) -> TooLarge:
+    return TooLarge(f"Request body is larger than {limit} bytes (PASSTHROUGH_MAX_BODY_BYTES)")
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"Request body is larger than {limit} bytes")
+
+async def write_event(response: web.StreamResponse, data: bytes, seconds: float) -> None:
+    """Write to an event stream; a reader that takes nothing for `seconds` loses its stream (TimeoutError)."""
+    async with asyncio.timeout(seconds):
+        await response.write(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from passthrough.credentials import Presented
+from passthrough.http._admission import Admission
 from passthrough.http._sessions import LegacySessions, McpSessions
 from passthrough.protocol import Dispatcher
 from passthrough.providers import Upstream
@@ -16,4 +17,7 @@ UPSTREAMS = web.AppKey("upstreams", dict[Provider, Upstream])
 LEGACY_SESSIONS = web.AppKey("legacy_sessions", LegacySessions)
 MCP_SESSIONS = web.AppKey("mcp_sessions", McpSessions)
 BINDING_KEY = web.AppKey("binding_key", bytes)
+ADMISSION = web.AppKey("admission", Admission)
 PRESENTED = web.RequestKey("presented", Presented)
+BINDING = web.RequestKey("binding", str)  # keyed digest of the credential headers presented
+CLIENT = web.RequestKey("client", str)  # who the request is from, for per-client limits

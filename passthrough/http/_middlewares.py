@@ -1,4 +1,4 @@
-"""Middlewares, one concern each: turn refusals into responses, check Origin, read credential headers."""
+"""Middlewares, one concern each: turn refusals into responses, check Host and Origin, read credential headers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from passthrough.credentials import extract
-from passthrough.errors import OriginForbidden, RequestRejected
+from passthrough.errors import HostForbidden, OriginForbidden, RequestRejected
 from passthrough.http._common import rejection
-from passthrough.http._keys import PRESENTED, SETTINGS
+from passthrough.http._keys import BINDING, BINDING_KEY, CLIENT, PRESENTED, SETTINGS
+from passthrough.settings import is_loopback
 
 log = logging.getLogger("passthrough.http")
 
@@ -38,6 +39,31 @@ def _loopback_origin(origin: str) -> bool:
         return False
 
 
+def _host_name(host: str) -> str:
+    """`Host` without its port, lower-cased; `[::1]:8000` → `::1`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+@web.middleware
+async def host_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse a Host this server is not known by: a DNS-rebinding page names its own host, not ours.
+
+    `PASSTHROUGH_ALLOWED_HOSTS` lists the names it answers to (`*` for any).
+    Unset, a server on a loopback address answers only to loopback names,
+    and one bound elsewhere to any name.
+    """
+    settings = request.app[SETTINGS]
+    allowed = settings.allowed_hosts
+    if request.path != "/healthz" and "*" not in allowed and (allowed or is_loopback(settings.host)):
+        name = _host_name(request.headers.get("Host", ""))
+        if not (name in allowed or is_loopback(name) or name == settings.host.strip("[]").lower()):
+            raise HostForbidden("Host not allowed; add the name clients use to PASSTHROUGH_ALLOWED_HOSTS")
+    return await handler(request)
+
+
 @web.middleware
 async def origin_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse browsers on other sites (DNS rebinding, CSRF); requests without Origin are not browsers."""
@@ -53,5 +79,27 @@ async def origin_guard(request: web.Request, handler: Handler) -> web.StreamResp
 async def credential_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Validate the credential headers once; handlers read the result, never the raw headers."""
     if request.path != "/healthz":
-        request[PRESENTED] = extract(request.headers)
+        presented = extract(request.headers)
+        request[PRESENTED] = presented
+        binding = presented.binding(request.app[BINDING_KEY])
+        request[BINDING] = binding
+        # Per-client limits: the same credentials from the same address are one client.
+        request[CLIENT] = f"{binding[:32]}@{request.remote or ''}"
+        if presented.forwarded:
+            _warn_proxied(request)
     return await handler(request)
+
+
+_warned: set[int] = set()
+
+
+def _warn_proxied(request: web.Request) -> None:
+    settings = request.app[SETTINGS]
+    shared = any(p.fallback for p in settings.providers)
+    if settings.fallback == "open" and not settings.fallback_explicit and shared and id(request.app) not in _warned:
+        _warned.add(id(request.app))
+        log.warning(
+            "A request came through a reverse proxy (it carries forwarding headers). The server's shared "
+            "credentials are open by default only to clients on this machine, so proxied requests do not get "
+            "them. Set PASSTHROUGH_API_KEY_HASHES (recommended) or PASSTHROUGH_FALLBACK=open to decide."
+        )

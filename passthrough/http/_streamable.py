@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from aiohttp import web
 
-from passthrough.credentials import RequestCredentials, resolve
+from passthrough.credentials import Presented, RequestCredentials, resolve
 from passthrough.errors import ProtocolError, SessionNotFound
 from passthrough.http._common import (
     KEEPALIVE,
@@ -25,12 +26,12 @@ from passthrough.http._common import (
     require_json_body,
     sse_event,
     wants_sse_only,
+    write_event,
 )
-from passthrough.http._keys import BINDING_KEY, DISPATCHER, MCP_SESSIONS, PRESENTED, SETTINGS
+from passthrough.http._keys import ADMISSION, BINDING, CLIENT, DISPATCHER, MCP_SESSIONS, PRESENTED, SETTINGS
 from passthrough.http._sessions import McpSession
-from passthrough.protocol import SUPPORTED_VERSIONS, Exchange, jsonrpc, negotiate
+from passthrough.protocol import SUPPORTED_VERSIONS, Exchange, jsonrpc, negotiate, revision_of
 from passthrough.protocol._sdk import (
-    BATCHING_VERSIONS,
     ERROR_CODE_HTTP_STATUS,
     HANDSHAKE_PROTOCOL_VERSIONS,
     HEADER_MISMATCH,
@@ -51,39 +52,34 @@ SESSION_HEADER = "Mcp-Session-Id"
 REQUEST_CANCELLED = -32800
 
 
-def _session(request: web.Request) -> McpSession | None:
+def _session(request: web.Request) -> tuple[McpSession | None, Presented]:
+    """The request's session (if it names one) and the credential headers its messages run with."""
     sid = request.headers.get(SESSION_HEADER)
     if sid is None:
-        return None
-    binding = request[PRESENTED].binding(request.app[BINDING_KEY])
-    session: McpSession = request.app[MCP_SESSIONS].find(sid, binding)
-    return session
+        return None, request[PRESENTED]
+    return request.app[MCP_SESSIONS].find(sid, request[PRESENTED], request[BINDING])
 
 
 async def post(request: web.Request) -> web.StreamResponse:
     settings = request.app[SETTINGS]
+    limits = settings.limits
     require_json_body(request)
     sse_only = wants_sse_only(request)
-    body = await read_body(request, settings.limits.max_body_bytes)
+    body = await read_body(request, limits.max_body_bytes, limits.body_timeout_seconds)
     version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER)
     if version in MODERN_PROTOCOL_VERSIONS:
         return await _post_modern(request, body, version)
     if version is not None and version not in HANDSHAKE_PROTOCOL_VERSIONS:
         return _unsupported(version)
-    session = _session(request)
-    credentials = resolve(request[PRESENTED], settings)
-    value: Any = None
+    session, presented = _session(request)
+    credentials = resolve(presented, settings)
+    revision = version or (session.version if session else None)
     try:
-        value = jsonrpc.decode(body)
-        revision = version or (session.version if session else None)
-        batch = isinstance(value, list)
-        if batch and (not value or (revision is not None and revision not in BATCHING_VERSIONS)):
-            raise ProtocolError(INVALID_REQUEST, f"Batches are not allowed in revision {revision}")
-        messages = [jsonrpc.message(item) for item in (value if batch else [value])]
+        messages, batch = jsonrpc.parse(body, revision, limits.max_batch)
         if batch and any(isinstance(m, jsonrpc.Request) and m.method == "initialize" for m in messages):
             raise ProtocolError(INVALID_REQUEST, "initialize must not be part of a batch")
     except ProtocolError as exc:
-        return protocol_failure(exc, rid=jsonrpc.request_id_of(value))
+        return protocol_failure(exc)
 
     headers: dict[str, str] = {}
     requests: list[jsonrpc.Request] = []
@@ -94,21 +90,25 @@ async def post(request: web.Request) -> web.StreamResponse:
         elif isinstance(msg, jsonrpc.Request):
             if msg.method == "initialize":
                 agreed = negotiate((msg.params or {}).get("protocolVersion"))
-                session = request.app[MCP_SESSIONS].open(request[PRESENTED].binding(request.app[BINDING_KEY]), agreed)
+                session = request.app[MCP_SESSIONS].open(request[PRESENTED], request[BINDING], request[CLIENT], agreed)
                 headers[SESSION_HEADER] = session.id
                 revision = agreed
             requests.append(msg)
     if not requests:
         return web.Response(status=202)
 
-    exchange = Exchange(credentials, revision or LATEST_HANDSHAKE_VERSION)
-    replies = await asyncio.gather(*(_answer(request, session, r, exchange) for r in requests))
-    payload: Any = replies if batch else replies[0]
-    if sse_only:
-        return web.Response(
-            body=sse_event("message", jsonrpc.encode(payload).decode()), headers={**SSE_HEADERS, **headers}
+    client = session.client if session is not None else request[CLIENT]
+    if session is not None:
+        session.work.check(len(requests))
+    default = revision or LATEST_HANDSHAKE_VERSION
+    async with request.app[ADMISSION].slot(client, len(requests)):
+        replies = await asyncio.gather(
+            *(_answer(request, session, r, Exchange(credentials, revision_of(r, default))) for r in requests)
         )
-    return json_response(payload, headers=headers)
+    payload = jsonrpc.encode_replies(list(replies), batch, limits.max_reply_bytes)
+    if sse_only:
+        return web.Response(body=sse_event("message", payload.decode()), headers={**SSE_HEADERS, **headers})
+    return web.Response(body=payload, content_type="application/json", headers=headers)
 
 
 async def _answer(
@@ -168,35 +168,38 @@ async def _post_modern(request: web.Request, body: bytes, version: str) -> web.S
     verdict = classify_inbound_request(value, headers={k.lower(): v for k, v in raw})
     if isinstance(verdict, InboundLadderRejection):
         return _ladder_failure(verdict, msg.id)
-    reply = await request.app[DISPATCHER].handle(msg, Exchange(credentials, verdict.protocol_version))
+    async with request.app[ADMISSION].slot(request[CLIENT]):
+        reply = await request.app[DISPATCHER].handle(msg, Exchange(credentials, verdict.protocol_version))
     status = ERROR_CODE_HTTP_STATUS.get(reply["error"]["code"], 200) if "error" in reply else 200
-    return json_response(reply, status)
+    body = jsonrpc.encode_replies([reply], False, request.app[SETTINGS].limits.max_reply_bytes)
+    return web.Response(body=body, status=status, content_type="application/json")
 
 
 async def get(request: web.Request) -> web.StreamResponse:
     """An idle stream for server-initiated messages; passthrough sends none, only keepalives."""
     if request.headers.get(MCP_PROTOCOL_VERSION_HEADER) in MODERN_PROTOCOL_VERSIONS:
         return web.Response(status=405, headers={"Allow": "POST"})
-    session = _session(request)
+    session, _ = _session(request)
     if session is None:
         return web.Response(status=405, headers={"Allow": "POST, DELETE"}, text="GET needs an Mcp-Session-Id")
     sessions = request.app[MCP_SESSIONS]
+    limits = request.app[SETTINGS].limits
     response = web.StreamResponse(headers=SSE_HEADERS)
     await response.prepare(request)
-    keepalive = request.app[SETTINGS].limits.sse_keepalive_seconds
     try:
         while sessions.alive(session):
             try:
-                await asyncio.wait_for(session.ended.wait(), keepalive)
+                await asyncio.wait_for(session.ended.wait(), limits.sse_keepalive_seconds)
             except TimeoutError:
-                await response.write(KEEPALIVE)
-    except ConnectionResetError:
+                session.used = time.monotonic()  # an open stream keeps its session from expiring
+                await write_event(response, KEEPALIVE, limits.sse_write_timeout_seconds)
+    except (ConnectionResetError, TimeoutError):
         pass
     return response
 
 
 async def delete(request: web.Request) -> web.StreamResponse:
-    session = _session(request)
+    session, _ = _session(request)
     if session is None:
         raise SessionNotFound("DELETE needs the Mcp-Session-Id of a session to end")
     request.app[MCP_SESSIONS].close(session)

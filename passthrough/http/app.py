@@ -9,8 +9,17 @@ import httpx
 from aiohttp import web
 
 from passthrough.http import _legacy, _streamable
-from passthrough.http._keys import BINDING_KEY, DISPATCHER, LEGACY_SESSIONS, MCP_SESSIONS, SETTINGS, UPSTREAMS
-from passthrough.http._middlewares import credential_headers, origin_guard, refusals
+from passthrough.http._admission import Admission
+from passthrough.http._keys import (
+    ADMISSION,
+    BINDING_KEY,
+    DISPATCHER,
+    LEGACY_SESSIONS,
+    MCP_SESSIONS,
+    SETTINGS,
+    UPSTREAMS,
+)
+from passthrough.http._middlewares import credential_headers, host_guard, origin_guard, refusals
 from passthrough.http._sessions import LegacySessions, McpSessions
 from passthrough.protocol import Dispatcher
 from passthrough.providers import Upstream
@@ -37,7 +46,7 @@ def build_app(
 ) -> web.Application:
     """The whole server; `transports` lets tests hand the upstream clients a mock transport."""
     app = web.Application(
-        middlewares=[refusals, origin_guard, credential_headers],
+        middlewares=[refusals, host_guard, origin_guard, credential_headers],
         client_max_size=settings.limits.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -48,8 +57,16 @@ def build_app(
     app[UPSTREAMS] = upstreams
     app[DISPATCHER] = Dispatcher(build_registry(settings), upstreams, settings)
     limits = settings.limits
-    app[LEGACY_SESSIONS] = LegacySessions(limits.max_sessions, limits.max_inflight_per_session)
-    app[MCP_SESSIONS] = McpSessions(limits.max_sessions, limits.session_idle_seconds, limits.max_inflight_per_session)
+    app[ADMISSION] = Admission(limits.max_inflight, limits.max_inflight_per_client)
+    app[LEGACY_SESSIONS] = LegacySessions(
+        limits.max_sessions, limits.max_sessions_per_client, limits.max_inflight_per_session, limits.sse_buffer_bytes
+    )
+    app[MCP_SESSIONS] = McpSessions(
+        limits.max_sessions,
+        limits.max_sessions_per_client,
+        limits.session_idle_seconds,
+        limits.max_inflight_per_session,
+    )
 
     async def end_sessions(app: web.Application) -> None:
         # Before aiohttp's graceful wait, so open event streams end now rather than at its timeout.

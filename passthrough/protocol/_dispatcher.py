@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -22,6 +23,7 @@ from passthrough.protocol._sdk import (
     LATEST_HANDSHAKE_VERSION,
     METHOD_NOT_FOUND,
     MODERN_PROTOCOL_VERSIONS,
+    PROTOCOL_VERSION_META_KEY,
     SERVER_INFO_META_KEY,
     params_problem,
     shape_result,
@@ -57,6 +59,20 @@ class Exchange:
 def negotiate(requested: Any) -> str:
     """The handshake revision to answer an initialize with: the client's if we speak it, else our latest."""
     return requested if requested in HANDSHAKE_PROTOCOL_VERSIONS else LATEST_HANDSHAKE_VERSION
+
+
+def revision_of(request: jsonrpc.Request, default: str) -> str:
+    """The revision one message is governed by: a 2026-07-28 envelope in its `_meta` wins over the session's.
+
+    Clients that discover the stateless revision (server/discover) may go on
+    using it over a session's transport; their results must then be shaped for it.
+    """
+    meta = (request.params or {}).get("_meta")
+    if isinstance(meta, dict):
+        version = meta.get(PROTOCOL_VERSION_META_KEY)
+        if isinstance(version, str) and version in MODERN_PROTOCOL_VERSIONS:
+            return version
+    return default
 
 
 def _validation_text(tool: str, exc: ValidationError) -> str:
@@ -173,6 +189,9 @@ class Dispatcher:
         except ToolError as exc:
             outcome = type(exc).__name__
             return _tool_error(exc.message)
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
         except Exception:
             ref = uuid.uuid4().hex[:8]
             outcome = "internal-error"

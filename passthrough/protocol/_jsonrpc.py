@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from passthrough.errors import ProtocolError
-from passthrough.protocol._sdk import INVALID_REQUEST, PARSE_ERROR
+from passthrough.protocol._sdk import BATCHING_VERSIONS, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
 
 RequestId = int | str
 
@@ -69,6 +69,31 @@ def message(value: Any) -> Message:
     raise ProtocolError(INVALID_REQUEST, "Invalid request: no method")
 
 
+def parse(body: bytes, revision: str | None, max_batch: int) -> tuple[list[Message], bool]:
+    """The messages of one POST body and whether they came as a batch.
+
+    Batches are allowed only where `revision` allows them (any, while it is not
+    known yet) and hold at most `max_batch` messages. Raises ProtocolError,
+    carrying the request id when one could be read.
+    """
+    value = decode(body)
+    batch = isinstance(value, list)
+    if batch:
+        if not value or (revision is not None and revision not in BATCHING_VERSIONS):
+            raise ProtocolError(INVALID_REQUEST, f"Batches are not allowed in revision {revision}")
+        if len(value) > max_batch:
+            raise ProtocolError(
+                INVALID_REQUEST,
+                f"A batch may hold at most {max_batch} messages (this one holds {len(value)}; "
+                "the server's PASSTHROUGH_MAX_BATCH); send the rest separately",
+            )
+    try:
+        return [message(item) for item in (value if batch else [value])], batch
+    except ProtocolError as exc:
+        exc.rid = None if batch else request_id_of(value)
+        raise
+
+
 def request_id_of(value: Any) -> RequestId | None:
     """The id of a decoded message if it has a usable one, for error replies to malformed requests."""
     if isinstance(value, dict):
@@ -91,3 +116,28 @@ def error(rid: RequestId | None, code: int, text: str, data: Any = None) -> dict
 
 def encode(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def encode_replies(replies: list[dict[str, Any]], batch: bool, limit: int) -> bytes:
+    """The body answering one POST: each reply encoded once, their sum bounded by `limit` bytes.
+
+    A reply that would take the body past the limit is replaced by an error
+    naming it, so one large answer never builds an unbounded buffer.
+    """
+    parts: list[bytes] = []
+    total = 0
+    for reply in replies:
+        data = encode(reply)
+        if total + len(data) > limit:
+            data = encode(too_large(reply, len(data), limit))
+        total += len(data)
+        parts.append(data)
+    return b"[" + b",".join(parts) + b"]" if batch else parts[0]
+
+
+def too_large(reply: dict[str, Any], size: int, limit: int) -> dict[str, Any]:
+    text = (
+        f"The answer ({size} bytes) would exceed the server's reply limit of {limit} bytes "
+        "(PASSTHROUGH_MAX_REPLY_BYTES); ask for less, e.g. fewer results per page"
+    )
+    return error(reply.get("id"), INTERNAL_ERROR, text)

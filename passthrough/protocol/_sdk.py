@@ -18,7 +18,7 @@ from mcp.shared.inbound import (
     find_duplicated_routing_header,
     unsupported_protocol_version_rejection,
 )
-from mcp_types import SERVER_INFO_META_KEY
+from mcp_types import PROTOCOL_VERSION_META_KEY, SERVER_INFO_META_KEY
 from mcp_types.jsonrpc import (
     HEADER_MISMATCH,
     INTERNAL_ERROR,
@@ -49,6 +49,7 @@ __all__ = [
     "METHOD_NOT_FOUND",
     "MODERN_PROTOCOL_VERSIONS",
     "PARSE_ERROR",
+    "PROTOCOL_VERSION_META_KEY",
     "SERVER_INFO_META_KEY",
     "UNSUPPORTED_PROTOCOL_VERSION",
     "InboundLadderRejection",

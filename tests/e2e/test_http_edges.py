@@ -227,10 +227,17 @@ async def test_streamable_session_is_bound_to_its_credential(site) -> None:
     assert r.json()["result"]["protocolVersion"] == "2025-06-18"
     mine = await http.post("/mcp", json=call("jira_get_myself", {}), headers={**ALICE_H, "Mcp-Session-Id": sid})
     assert mine.status_code == 200
-    for other in (BOB_H, {}):
+    # another credential, or the session's plus another, is refused and nothing runs
+    before = len(site[2].requests)
+    for other in (BOB_H, {**ALICE_H, "X-Jira-Token": BOB.token}, {**ALICE_H, "X-Jira-Email": ALICE.email}):
         assert (
             await http.post("/mcp", json=call("jira_get_myself", {}), headers={**other, "Mcp-Session-Id": sid})
         ).status_code == 404
+    assert len(site[2].requests) == before
+    # no credential header at all runs as the session's own user (CONTRACT section 4)
+    bare = await http.post("/mcp", json=call("jira_get_myself", {}), headers={"Mcp-Session-Id": sid})
+    assert bare.status_code == 200
+    assert bare.json()["result"]["structuredContent"]["display_name"] == ALICE.display_name
     assert (await http.delete("/mcp", headers={**BOB_H, "Mcp-Session-Id": sid})).status_code == 404
     assert (await http.delete("/mcp", headers={**ALICE_H, "Mcp-Session-Id": sid})).status_code == 204
     assert (
@@ -263,6 +270,11 @@ async def test_legacy_session_binding_keepalive_and_release(server_jira: FakeJir
             assert len(app[LEGACY_SESSIONS]) == 1
             # another credential on the same session is refused; no credential means the session's own
             assert (await http.post(endpoint, json=call("jira_get_myself", {}), headers=BOB_H)).status_code == 404
+            # the session's credential plus another one is another identity too: 404, nothing runs
+            for more in ({"X-Jira-Token": BOB.token}, {"X-Jira-Email": ALICE.email}, {"X-MCP-API-Key": "mcp_" + "0" * 64}):
+                extra = await http.post(endpoint, json=call("jira_get_myself", {}), headers={**ALICE_H, **more})
+                assert extra.status_code in (401, 404), more
+            assert server_jira.requests == []
             assert (await http.post(endpoint, json=call("jira_get_myself", {}, rid=7))).status_code == 202
             while True:
                 kind, data = await anext(events)

@@ -131,12 +131,48 @@ def test_secrets_stay_out_of_repr():
         assert "supersecret-1" not in text and "opsecret-2" not in text and "bearersecret-3" not in text
 
 
-def test_overlay_refuses_another_identity_and_adds_missing():
-    base = extract(CIMultiDict({"X-Jira-Token": "alice"}))
-    assert extract(CIMultiDict({"X-Jira-Token": "mallory"})).over(base) is None
-    merged = extract(CIMultiDict({"X-Confluence-Token": "alice-conf"})).over(base)
-    assert merged is not None and merged.jira_token == "alice" and merged.confluence_token == "alice-conf"
+def test_overlay_takes_nothing_or_exactly_the_sessions_credentials():
+    base = extract(CIMultiDict({"X-Jira-Token": "alice", "X-Confluence-Token": "alice-conf"}))
     assert extract(CIMultiDict({})).over(base) == base
+    same = extract(CIMultiDict({"X-Confluence-Token": "alice-conf", "X-Jira-Token": "alice"}))
+    assert same.over(base) == base
+    for other in (
+        {"X-Jira-Token": "mallory"},
+        {"X-Jira-Token": "alice"},  # a subset is not the session's set
+        {"X-Jira-Token": "alice", "X-Confluence-Token": "alice-conf", "X-OpenProject-Key": "extra"},
+        {"X-Jira-Token": "alice", "X-Confluence-Token": "alice-conf", "Authorization": "Bearer b"},
+    ):
+        assert extract(CIMultiDict(other)).over(base) is None, other
+
+
+def test_email_without_a_token_is_refused_not_sent_to_the_shared_credential():
+    for header in ("X-Jira-Email", "X-Confluence-Email"):
+        with pytest.raises(BadHeader, match="without a token"):
+            extract(CIMultiDict({header: "me@example.com"}))
+    assert extract(CIMultiDict({"X-Jira-Email": "me@example.com", "Authorization": "Bearer t"})).jira_email
+
+
+def test_undecodable_header_bytes_are_a_bad_header():
+    # aiohttp hands undecodable bytes on as surrogates; they must be refused, not crash an encode later
+    for header in ("X-Jira-Email", "X-Jira-Token", "X-OpenProject-Key"):
+        with pytest.raises(BadHeader):
+            extract(
+                CIMultiDict(
+                    {header: "me\udcff@example.com", "X-Jira-Token": "t"} if "Email" in header else {header: "t\udcff"}
+                )
+            )
+
+
+def test_proxied_requests_do_not_get_the_default_open_fallback():
+    env = {"JIRA_URL": "http://127.0.0.1:9", "JIRA_PERSONAL_TOKEN": "shared"}
+    settings = load_settings(env)
+    assert settings.fallback == "open" and not settings.fallback_explicit
+    local = resolve(extract(CIMultiDict({})), settings)
+    assert local.jira is not None and local.jira.source == "global"
+    proxied = resolve(extract(CIMultiDict({"X-Forwarded-For": "203.0.113.9"})), settings)
+    assert proxied.jira is None and "reverse proxy" in proxied.refusal("jira")
+    explicit = load_settings({**env, "PASSTHROUGH_FALLBACK": "open"})
+    assert resolve(extract(CIMultiDict({"X-Forwarded-For": "203.0.113.9"})), explicit).jira is not None
 
 
 def test_binding_is_keyed_and_distinguishes_credentials():

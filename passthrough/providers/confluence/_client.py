@@ -271,6 +271,7 @@ class ConfluenceClient:
 def _start(cursor: str | None) -> int:
     if not cursor:
         return 0
-    if not cursor.isdigit():
+    # ASCII digits only, and few of them: str.isdigit() admits '²', and int() refuses 5,000 digits.
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 9:
         raise InvalidArguments("cursor is not one this server handed out; start again without it")
     return int(cursor)

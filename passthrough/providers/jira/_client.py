@@ -69,7 +69,8 @@ class JiraClient:
             return SearchPage(list(data.get("issues") or []), token, None)
         start = 0
         if page_token:
-            if not page_token.isdigit():
+            # ASCII digits only, and few of them: str.isdigit() admits '²', and int() refuses 5,000 digits.
+            if not page_token.isascii() or not page_token.isdigit() or len(page_token) > 9:
                 raise InvalidArguments("page_token is not one this server handed out; start again without it")
             start = int(page_token)
         data = await self._get("/search", {"jql": jql, "startAt": start, "maxResults": max_results, "fields": fields})

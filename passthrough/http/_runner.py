@@ -1,0 +1,114 @@
+"""Listening: the aiohttp runner as passthrough runs it, with its connection-level bounds.
+
+- At most `max_connections` connections at once; one more is answered 503 and
+  closed, so a client that opens thousands cannot take every descriptor.
+- A connection must deliver a complete request head within the idle timeout
+  of opening or of its previous answer (aiohttp's keep-alive timer covers idle
+  and half-sent heads alike); the body has its own timeout in the handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from passthrough.log import AccessLogger
+from passthrough.settings import Settings
+
+log = logging.getLogger("passthrough.http")
+
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+    b"Connection: close\r\nContent-Length: %d\r\n\r\n%s"
+)
+_BUSY_BODY = (
+    b'{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"The server is at its limit of open '
+    b'connections (PASSTHROUGH_MAX_CONNECTIONS); try again shortly"}}'
+)
+_RESERVED_DESCRIPTORS = 256  # upstream connections, log files, the listening socket …
+
+
+class _Refuse(asyncio.Protocol):
+    """Answers one over-the-limit connection with 503 and closes it, reading nothing."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        transport.write(_BUSY % (len(_BUSY_BODY), _BUSY_BODY))
+        transport.close()
+
+
+def descriptor_budget(wanted: int) -> int:
+    """Raise the open-file limit towards what `wanted` connections need; the connections it allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = wanted + _RESERVED_DESCRIPTORS
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(16, min(wanted, soft - _RESERVED_DESCRIPTORS))
+
+
+class _GuardedSite(web.TCPSite):
+    def __init__(self, runner: web.AppRunner, host: str, port: int, max_connections: int) -> None:
+        super().__init__(runner, host, port, backlog=1024)
+        self._max_connections = max_connections
+        self._refused = 0
+
+    def _protocol(self) -> asyncio.Protocol:
+        server = self._runner.server
+        assert server is not None
+        if len(server.connections) >= self._max_connections:
+            self._refused += 1
+            if self._refused == 1 or self._refused % 1000 == 0:
+                log.warning(
+                    "refused a connection: %d open, the limit (%d refused so far)", self._max_connections, self._refused
+                )
+            return _Refuse()
+        return server()
+
+    async def start(self) -> None:
+        self._runner._reg_site(self)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            self._protocol, self._host, self._port, backlog=self._backlog, reuse_address=self._reuse_address
+        )
+        self._bound_port = self._server.sockets[0].getsockname()[1] if self._server.sockets else self._port
+
+
+@dataclass
+class Listening:
+    runner: web.AppRunner
+    port: int
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def listen(app: web.Application, settings: Settings, host: str, port: int, shutdown_timeout: float) -> Listening:
+    """Serve `app` on host:port (0: any free port) with the server's bounds; raises OSError if it cannot bind."""
+    limits = settings.limits
+    runner = web.AppRunner(
+        app,
+        handler_cancellation=True,
+        access_log_class=AccessLogger,
+        shutdown_timeout=shutdown_timeout,
+        keepalive_timeout=limits.idle_timeout_seconds,
+        max_field_size=limits.max_header_bytes,
+    )
+    await runner.setup()
+    site = _GuardedSite(runner, host, port, descriptor_budget(limits.max_connections))
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return Listening(runner, site.port)
