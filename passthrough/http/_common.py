@@ -35,7 +35,10 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 def rejection(exc: RequestRejected) -> web.Response:
     """An HTTP refusal, with a JSON-RPC error body so MCP clients show the reason."""
     headers = {"Retry-After": "1"} if isinstance(exc, ServerBusy) else None
-    return json_response(jsonrpc.error(None, INVALID_REQUEST, exc.message), exc.status, headers)
+    response = json_response(jsonrpc.error(None, INVALID_REQUEST, exc.message), exc.status, headers)
+    if isinstance(exc, (RequestTimeout, TooLarge)):
+        response.force_close()  # the rest of that body is not worth waiting for
+    return response
 
 
 def protocol_failure(exc: ProtocolError, status: int = 400, rid: jsonrpc.RequestId | None = None) -> web.Response:

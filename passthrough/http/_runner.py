@@ -4,7 +4,8 @@
   closed, so a client that opens thousands cannot take every descriptor.
 - A connection must deliver a complete request head within the idle timeout
   of opening or of its previous answer (aiohttp's keep-alive timer covers idle
-  and half-sent heads alike); the body has its own timeout in the handlers.
+  and half-sent heads alike); the body has its own timeout in the handlers,
+  and a refused body is drained for at most a second before the close.
 """
 
 from __future__ import annotations
@@ -57,23 +58,54 @@ def descriptor_budget(wanted: int) -> int:
     return max(16, min(wanted, soft - _RESERVED_DESCRIPTORS))
 
 
+class _Counted(asyncio.Protocol):
+    """aiohttp's protocol for one connection, counted from creation to loss (accepts can come in bursts)."""
+
+    __slots__ = ("_inner", "_site")
+
+    def __init__(self, inner: asyncio.Protocol, site: _GuardedSite) -> None:
+        self._inner = inner
+        self._site = site
+        site.open += 1
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._inner.connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self._inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received()
+
+    def pause_writing(self) -> None:
+        self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._inner.resume_writing()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._site.open -= 1
+        self._inner.connection_lost(exc)
+
+
 class _GuardedSite(web.TCPSite):
     def __init__(self, runner: web.AppRunner, host: str, port: int, max_connections: int) -> None:
         super().__init__(runner, host, port, backlog=1024)
         self._max_connections = max_connections
         self._refused = 0
+        self.open = 0
 
     def _protocol(self) -> asyncio.Protocol:
         server = self._runner.server
         assert server is not None
-        if len(server.connections) >= self._max_connections:
+        if self.open >= self._max_connections:
             self._refused += 1
             if self._refused == 1 or self._refused % 1000 == 0:
                 log.warning(
                     "refused a connection: %d open, the limit (%d refused so far)", self._max_connections, self._refused
                 )
             return _Refuse()
-        return server()
+        return _Counted(server(), self)
 
     async def start(self) -> None:
         self._runner._reg_site(self)
@@ -102,6 +134,8 @@ async def listen(app: web.Application, settings: Settings, host: str, port: int,
         access_log_class=AccessLogger,
         shutdown_timeout=shutdown_timeout,
         keepalive_timeout=limits.idle_timeout_seconds,
+        # After refusing a body, read and drop what is still coming for at most this long, then close.
+        lingering_time=min(1.0, limits.body_timeout_seconds),
         max_field_size=limits.max_header_bytes,
     )
     await runner.setup()
