@@ -2,6 +2,8 @@
 
 - At most `max_connections` connections at once; one more is answered 503 and
   closed, so a client that opens thousands cannot take every descriptor.
+- A request aiohttp cannot parse is answered and logged without its header
+  lines (they may hold a credential).
 - A connection must deliver a complete request head within the idle timeout
   of opening or of its previous answer (aiohttp's keep-alive timer covers idle
   and half-sent heads alike); the body has its own timeout in the handlers,
@@ -11,11 +13,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import resource
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
 
 from passthrough.log import AccessLogger
 from passthrough.settings import Settings
@@ -56,6 +62,33 @@ def descriptor_budget(wanted: int) -> int:
     if soft == resource.RLIM_INFINITY:
         return wanted
     return max(16, min(wanted, soft - _RESERVED_DESCRIPTORS))
+
+
+class _Handler(RequestHandler):
+    """aiohttp's connection handler, except that a malformed request is never echoed back or logged whole.
+
+    aiohttp's parser errors quote the offending header line, credential
+    values included; the answer and the log keep only the first line, which
+    names the problem, never the header's value.
+    """
+
+    __slots__ = ()
+
+    def handle_error(
+        self, request: BaseRequest, status: int = 500, exc: BaseException | None = None, message: str | None = None
+    ) -> web.StreamResponse:
+        if status >= 500:
+            return super().handle_error(request, status, exc, message)
+        problem = (message or HTTPStatus(status).phrase).strip().split("\n", 1)[0].rstrip(": ") or "malformed request"
+        self.logger.info("refused a malformed request from %s: %d %s", request.remote, status, problem)
+        if request.writer.output_size > 0:
+            raise ConnectionError("Response is sent already, cannot send another response with the error message")
+        body = json.dumps(
+            {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": f"Bad request: {problem}"}}
+        )
+        response = web.Response(status=status, text=body, content_type="application/json")
+        response.force_close()
+        return response
 
 
 class _Counted(asyncio.Protocol):
@@ -105,7 +138,7 @@ class _GuardedSite(web.TCPSite):
                     "refused a connection: %d open, the limit (%d refused so far)", self._max_connections, self._refused
                 )
             return _Refuse()
-        return _Counted(server(), self)
+        return _Counted(_Handler(server, loop=asyncio.get_running_loop(), **server._kwargs), self)
 
     async def start(self) -> None:
         self._runner._reg_site(self)

@@ -44,8 +44,10 @@ def inspector() -> Path:
     return INSPECTOR
 
 
+@pytest.mark.parametrize("era", ["legacy", "auto", "modern"])
 @pytest.mark.parametrize("path", ["/mcp", "/sse"])
-async def test_inspector_cli_with_custom_headers(inspector: Path, server_jira: FakeJira, path: str) -> None:
+async def test_inspector_cli_with_custom_headers(inspector: Path, server_jira: FakeJira, path: str, era: str) -> None:
+    """Every protocol era over both transports; `auto` and `modern` over /sse send 2026-07-28 envelopes there."""
     async with serve(make_settings(jira_env(server_jira, PASSTHROUGH_FALLBACK="off"))) as url:
         proc = await asyncio.create_subprocess_exec(
             str(inspector),
@@ -59,6 +61,8 @@ async def test_inspector_cli_with_custom_headers(inspector: Path, server_jira: F
             "jira_get_issue",
             "--tool-arg",
             "issue_key=DEMO-4",
+            "--protocol-era",
+            era,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
