@@ -385,3 +385,20 @@ async def test_modern_requests_over_a_legacy_stream_get_modern_results(jira_fake
                         break
     assert results[5]["resultType"] == "complete" and results[5]["tools"]
     assert "resultType" not in results[6] and results[6]["tools"]
+
+
+async def test_a_call_cancelled_by_its_client_is_logged_as_cancelled(
+    jira_fake: FakeJira, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="passthrough")
+    jira_fake.delay = 2.0
+    async with serve(make_settings(jira_env(jira_fake, PASSTHROUGH_FALLBACK="off"))) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=0.3) as http:
+            with pytest.raises(httpx.TimeoutException):
+                await http.post("/mcp", json=call("jira_get_myself", {}), headers=ALICE_H)
+        for _ in range(40):
+            if any("tool jira_get_myself" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+    outcomes = [r.getMessage() for r in caplog.records if "tool jira_get_myself" in r.getMessage()]
+    assert outcomes and all(" cancelled in " in m for m in outcomes), outcomes
