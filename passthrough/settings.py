@@ -56,10 +56,15 @@ class Limits(_Frozen):
     idle_timeout_seconds: float = 15.0
     body_timeout_seconds: float = 30.0
     max_connections: int = 4096
+    max_connections_per_address: int = 1024
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 10.0
-    # httpcore's pool scans every connection on each request, so a moderate pool serves bursts fastest
-    upstream_max_connections: int = 32
+    # one aiohttp pool per upstream, shared by every user; each user may hold at most a share of it at once
+    # (None: a quarter of the pool, at least 2), queued beyond that
+    upstream_max_connections: int = 64
+    upstream_per_user_connections: int | None = None
+    # one upstream call, its queueing, retries and their sleeps included
+    upstream_deadline_seconds: float = 60.0
     retry_attempts: int = 3
     retry_after_floor_seconds: float = 0.25
     retry_after_cap_seconds: float = 10.0
@@ -227,7 +232,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         idle_timeout_seconds=_int(env, "PASSTHROUGH_IDLE_TIMEOUT_SECONDS", int(Limits().idle_timeout_seconds)),
         body_timeout_seconds=_int(env, "PASSTHROUGH_BODY_TIMEOUT_SECONDS", int(Limits().body_timeout_seconds)),
         max_connections=_int(env, "PASSTHROUGH_MAX_CONNECTIONS", Limits().max_connections),
+        max_connections_per_address=_int(
+            env, "PASSTHROUGH_MAX_CONNECTIONS_PER_ADDRESS", Limits().max_connections_per_address
+        ),
         upstream_max_connections=_int(env, "PASSTHROUGH_UPSTREAM_CONNECTIONS", Limits().upstream_max_connections),
+        upstream_per_user_connections=_int(env, "PASSTHROUGH_UPSTREAM_CONNECTIONS_PER_USER", 0) or None,
+        upstream_deadline_seconds=_int(
+            env, "PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS", int(Limits().upstream_deadline_seconds)
+        ),
     )
     return Settings(
         host=host,

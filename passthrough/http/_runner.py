@@ -1,7 +1,8 @@
 """Listening: the aiohttp runner as passthrough runs it, with its connection-level bounds.
 
-- At most `max_connections` connections at once; one more is answered 503 and
-  closed, so a client that opens thousands cannot take every descriptor.
+- At most `max_connections` connections at once, and `max_connections_per_address`
+  from one address; one more is answered 503 and closed, so a client that opens
+  thousands cannot take every descriptor.
 - A request aiohttp cannot parse is answered and logged without its header
   lines (they may hold a credential).
 - A connection must deliver a complete request head within the idle timeout
@@ -36,16 +37,11 @@ _BUSY_BODY = (
     b'{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"The server is at its limit of open '
     b'connections (PASSTHROUGH_MAX_CONNECTIONS); try again shortly"}}'
 )
+_ADDRESS_BUSY_BODY = (
+    b'{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"This address holds as many connections '
+    b'as one address may (PASSTHROUGH_MAX_CONNECTIONS_PER_ADDRESS); close some first"}}'
+)
 _RESERVED_DESCRIPTORS = 256  # upstream connections, log files, the listening socket …
-
-
-class _Refuse(asyncio.Protocol):
-    """Answers one over-the-limit connection with 503 and closes it, reading nothing."""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        transport.write(_BUSY % (len(_BUSY_BODY), _BUSY_BODY))
-        transport.close()
 
 
 def descriptor_budget(wanted: int) -> int:
@@ -91,17 +87,42 @@ class _Handler(RequestHandler):
         return response
 
 
-class _Counted(asyncio.Protocol):
-    """aiohttp's protocol for one connection, counted from creation to loss (accepts can come in bursts)."""
+def _busy(transport: asyncio.BaseTransport, body: bytes) -> None:
+    assert isinstance(transport, asyncio.Transport)
+    transport.write(_BUSY % (len(body), body))
+    transport.close()
 
-    __slots__ = ("_inner", "_site")
+
+class _Refuse(asyncio.Protocol):
+    """Answers one over-the-limit connection with 503 and closes it, reading nothing."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        _busy(transport, _BUSY_BODY)
+
+
+class _Counted(asyncio.Protocol):
+    """aiohttp's protocol for one connection, counted from creation to loss (accepts can come in bursts).
+
+    Per address too: once its peer is known, a connection from an address that
+    already holds its share is answered 503 and closed before aiohttp sees it.
+    """
+
+    __slots__ = ("_address", "_inner", "_site")
 
     def __init__(self, inner: asyncio.Protocol, site: _GuardedSite) -> None:
         self._inner = inner
         self._site = site
+        self._address: str | None = None
         site.open += 1
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+        if not self._site.admit(address):
+            self._inner = _Refuse()
+            _busy(transport, _ADDRESS_BUSY_BODY)
+            return
+        self._address = address
         self._inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
@@ -118,25 +139,46 @@ class _Counted(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._site.open -= 1
-        self._inner.connection_lost(exc)
+        if self._address is not None:
+            self._site.release(self._address)
+        if not isinstance(self._inner, _Refuse):
+            self._inner.connection_lost(exc)
 
 
 class _GuardedSite(web.TCPSite):
-    def __init__(self, runner: web.AppRunner, host: str, port: int, max_connections: int) -> None:
+    def __init__(self, runner: web.AppRunner, host: str, port: int, max_connections: int, per_address: int) -> None:
         super().__init__(runner, host, port, backlog=1024)
         self._max_connections = max_connections
+        self._per_address = max(1, per_address)
+        self._by_address: dict[str, int] = {}
         self._refused = 0
         self.open = 0
+
+    def _note_refusal(self, why: str) -> None:
+        self._refused += 1
+        if self._refused == 1 or self._refused % 1000 == 0:
+            log.warning("refused a connection: %s (%d refused so far)", why, self._refused)
+
+    def admit(self, address: str) -> bool:
+        held = self._by_address.get(address, 0)
+        if held >= self._per_address:
+            self._note_refusal(f"its address already holds {held}, the limit")
+            return False
+        self._by_address[address] = held + 1
+        return True
+
+    def release(self, address: str) -> None:
+        left = self._by_address.get(address, 0) - 1
+        if left > 0:
+            self._by_address[address] = left
+        else:
+            self._by_address.pop(address, None)
 
     def _protocol(self) -> asyncio.Protocol:
         server = self._runner.server
         assert server is not None
         if self.open >= self._max_connections:
-            self._refused += 1
-            if self._refused == 1 or self._refused % 1000 == 0:
-                log.warning(
-                    "refused a connection: %d open, the limit (%d refused so far)", self._max_connections, self._refused
-                )
+            self._note_refusal(f"{self._max_connections} open, the limit")
             return _Refuse()
         return _Counted(_Handler(server, loop=asyncio.get_running_loop(), **server._kwargs), self)
 
@@ -172,7 +214,9 @@ async def listen(app: web.Application, settings: Settings, host: str, port: int,
         max_field_size=limits.max_header_bytes,
     )
     await runner.setup()
-    site = _GuardedSite(runner, host, port, descriptor_budget(limits.max_connections))
+    site = _GuardedSite(
+        runner, host, port, descriptor_budget(limits.max_connections), limits.max_connections_per_address
+    )
     try:
         await site.start()
     except BaseException:

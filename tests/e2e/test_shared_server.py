@@ -402,3 +402,19 @@ async def test_a_call_cancelled_by_its_client_is_logged_as_cancelled(
             await asyncio.sleep(0.05)
     outcomes = [r.getMessage() for r in caplog.records if "tool jira_get_myself" in r.getMessage()]
     assert outcomes and all(" cancelled in " in m for m in outcomes), outcomes
+
+
+async def test_one_address_cannot_take_every_connection(jira_fake: FakeJira) -> None:
+    settings = make_settings(jira_env(jira_fake, PASSTHROUGH_FALLBACK="off"), max_connections_per_address=6)
+    async with serve(settings) as url:
+        held = [_raw_socket(url) for _ in range(10)]
+        await asyncio.sleep(0.2)
+        answers = []
+        for sock in held[6:]:
+            answers.append(await _closed_within(sock, 5))
+        assert all(b" 503 " in a and b"PASSTHROUGH_MAX_CONNECTIONS_PER_ADDRESS" in a for a in answers)
+        for sock in held:
+            sock.close()
+        await asyncio.sleep(0.2)
+        async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+            assert (await http.get("/healthz")).status_code == 200, "closed connections were not given back"
