@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Mapping
 
-import httpx
 from aiohttp import web
 
 from passthrough.http import _legacy, _streamable
@@ -22,7 +21,7 @@ from passthrough.http._keys import (
 from passthrough.http._middlewares import credential_headers, host_guard, origin_guard, refusals
 from passthrough.http._sessions import LegacySessions, McpSessions
 from passthrough.protocol import Dispatcher
-from passthrough.providers import Upstream
+from passthrough.providers import SessionFactory, Upstream
 from passthrough.settings import Provider, Settings
 from passthrough.tools import build_registry
 
@@ -42,9 +41,9 @@ async def _healthz(request: web.Request) -> web.Response:
 
 
 def build_app(
-    settings: Settings, *, transports: Mapping[Provider, httpx.AsyncBaseTransport] | None = None
+    settings: Settings, *, upstream_sessions: Mapping[Provider, SessionFactory] | None = None
 ) -> web.Application:
-    """The whole server; `transports` lets tests hand the upstream clients a mock transport."""
+    """The whole server; `upstream_sessions` lets tests make a provider's aiohttp ClientSession themselves."""
     app = web.Application(
         middlewares=[refusals, host_guard, origin_guard, credential_headers],
         client_max_size=settings.limits.max_body_bytes,
@@ -52,7 +51,8 @@ def build_app(
     app[SETTINGS] = settings
     app[BINDING_KEY] = secrets.token_bytes(32)
     upstreams: dict[Provider, Upstream] = {
-        p.name: Upstream(p, settings.limits, transport=(transports or {}).get(p.name)) for p in settings.providers
+        p.name: Upstream(p, settings.limits, session_factory=(upstream_sessions or {}).get(p.name))
+        for p in settings.providers
     }
     app[UPSTREAMS] = upstreams
     app[DISPATCHER] = Dispatcher(build_registry(settings), upstreams, settings)

@@ -5,20 +5,66 @@ Understands the error bodies of the products passthrough speaks to: Jira
 (`statusCode`/`message`, `data.errors`), Confluence Cloud v2 (`errors[]` with
 `title`/`detail`), OpenProject HAL (`_type: Error`, `errorIdentifier`,
 `MultipleErrors` with embedded errors), and plain text.
+
+An upstream may echo the caller's credential back (in a message, or in a
+redirect's address): every message is redacted of each form of the secrets
+given, case-insensitively, before it is clipped, so that no cut can leave a
+recognisable prefix of a secret behind.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 _MAX_TEXT = 500
 _MAX_MESSAGES = 10
+_MAX_LOCATION = 300
+REDACTED = "[redacted]"
 
 
-def _clip(text: str) -> str:
+class Redactor:
+    """Replaces every form of some secrets (raw, percent-encoded either way) in any letter case."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        forms: set[str] = set()
+        for secret in secrets:
+            if secret:
+                forms |= {
+                    secret,
+                    quote(secret, safe=""),
+                    quote(secret),
+                    quote_plus(secret, safe=""),
+                    quote_plus(secret),
+                }
+        # Longest first, so that a secret containing another is replaced whole.
+        ordered = sorted(forms, key=lambda form: (-len(form), form))
+        self._pattern = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE) if ordered else None
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(REDACTED, text) if self._pattern is not None else text
+
+
+_NOTHING = Redactor(())
+
+
+def _clip(text: str, limit: int = _MAX_TEXT) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def location_shown(location: str, redact: Redactor = _NOTHING) -> str:
+    """A redirect's target as an error may show it: no user info, query or fragment; redacted, then clipped."""
+    try:
+        parts = urlsplit(location.strip())
+        netloc = parts.netloc.rpartition("@")[2]
+        shown = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    except ValueError:
+        shown = location.partition("?")[0].partition("#")[0]
+    return _clip(redact(shown), _MAX_LOCATION)
 
 
 def _from_json(body: Any) -> list[str]:
@@ -65,8 +111,8 @@ def _from_json(body: Any) -> list[str]:
     return out
 
 
-def upstream_messages(content_type: str, body: bytes) -> list[str]:
-    """The upstream's own error messages, de-duplicated, clipped; empty for HTML pages and empty bodies."""
+def upstream_messages(content_type: str, body: bytes, redact: Redactor = _NOTHING) -> list[str]:
+    """The upstream's own error messages, redacted, de-duplicated, clipped; empty for HTML pages and empty bodies."""
     if not body:
         return []
     ctype = content_type.split(";")[0].strip().lower()
@@ -75,7 +121,7 @@ def upstream_messages(content_type: str, body: bytes) -> list[str]:
     if ctype.endswith("json") or ctype.endswith("+json"):
         try:
             found = _from_json(json.loads(text))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python can follow
             found = [text]
     elif ctype.startswith("text/plain"):
         found = [text]
@@ -83,7 +129,7 @@ def upstream_messages(content_type: str, body: bytes) -> list[str]:
         return []
     seen: list[str] = []
     for msg in found:
-        clipped = _clip(msg)
+        clipped = _clip(redact(msg))
         if clipped and clipped not in seen:
             seen.append(clipped)
     return seen[:_MAX_MESSAGES]

@@ -1,42 +1,55 @@
 """One pooled HTTP client per upstream, shared by every user; the credential travels with each call.
 
-Nothing per-user survives a call: the cookie jar refuses every cookie, the
-environment (proxies, .netrc) is ignored, and redirects are not followed (a
-redirect to another host must never carry a user's Authorization header).
+Nothing per-user survives a call: the cookie jar keeps no cookie, the environment
+(proxies, .netrc) is ignored, and redirects are not followed (a redirect to another
+host must never carry a user's Authorization header).
+
+Nothing one call does can hold up the others for long: each call has a deadline
+(queueing, retries and their sleeps included), each user may hold only a share of
+the pool at once, and a call that is cancelled gives back its place in the queue and
+its connection at once (aiohttp closes a connection whose answer was not read to the
+end rather than returning it to the pool).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import hashlib
 import hmac
-import http.cookiejar
+import http
 import json
 import logging
 import secrets
+import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
-from urllib.request import Request as _UrlRequest
+from urllib.parse import quote, urlencode
 
-import httpx
+import aiohttp
 from cachetools import TTLCache
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from passthrough import __version__
 from passthrough.credentials import Credential
 from passthrough.errors import RateLimited, UpstreamError, UpstreamUnavailable
-from passthrough.providers._errors import upstream_messages
+from passthrough.providers._errors import Redactor, location_shown, upstream_messages
 from passthrough.settings import Limits, ProviderSettings
 
 log = logging.getLogger("passthrough.upstream")
 
 LABELS = {"jira": "Jira", "confluence": "Confluence", "openproject": "OpenProject"}
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_RESPONSE_BYTES = 32 << 20
-_SHARD = 8
+_CHUNK = 64 << 10
+_KEEPALIVE_SECONDS = 30.0
+_DNS_CACHE_SECONDS = 60
 _CREDENTIAL_SOURCES = {
     "header": "the product header",
     "authorization": "the Authorization header",
@@ -46,44 +59,150 @@ _CREDENTIAL_SOURCES = {
 
 def segment(value: str) -> str:
     """One path segment, percent-encoded so that no value can add or climb path levels."""
+    if value in (".", ".."):  # would be read as "this level" or "one up"
+        return value.replace(".", "%2E")
     return quote(value, safe="")
 
 
-class _RefuseAll(http.cookiejar.DefaultCookiePolicy):
-    def set_ok(self, cookie: http.cookiejar.Cookie, request: _UrlRequest) -> bool:
-        return False
-
-    def return_ok(self, cookie: http.cookiejar.Cookie, request: _UrlRequest) -> bool:
-        return False
-
-
-def _cookieless() -> http.cookiejar.CookieJar:
-    # A bare CookieJar: httpx keeps it as is, while an httpx.Cookies would be copied into a default jar.
-    return http.cookiejar.CookieJar(policy=_RefuseAll())
+def _query(params: Mapping[str, Any]) -> str:
+    """Query parameters as httpx wrote them: booleans as true/false, None as empty, a sequence repeated."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, bool):
+                text = "true" if item else "false"
+            else:
+                text = "" if item is None else str(item)
+            pairs.append((str(name), text))
+    return urlencode(pairs, quote_via=quote, safe="")
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
     status: int
-    headers: httpx.Headers
+    headers: CIMultiDictProxy[str]
     body: bytes
+    provider: str = field(default="", compare=False)
+    label: str = field(default="The upstream", compare=False)
+
+    def _unreadable(self, why: str) -> UpstreamError:
+        return UpstreamError(
+            self.provider, self.status, f"{self.label} answered with JSON passthrough cannot read: {why}"
+        )
 
     def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
+        """The body as JSON; an UpstreamError, never a decoding or recursion error, if it is not readable JSON."""
+        if not self.body:
+            return None
+        try:
+            text = self.body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise self._unreadable(f"not UTF-8 (byte {exc.start})") from None
+        try:
+            return json.loads(text)
+        except RecursionError:
+            raise self._unreadable("nested too deeply") from None
+        except ValueError as exc:
+            where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
+            raise self._unreadable(f"{why}{where}") from None
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     raw = headers.get("retry-after")
     if raw is None:
         return None
     raw = raw.strip()
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         return float(raw)
     try:
         when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _secret_forms(credential: Credential) -> list[str]:
+    """What of the caller's credential an upstream could echo back; a Redactor adds the encoded forms."""
+    sent = credential.authorization()
+    forms = [sent, credential.secret, sent.partition(" ")[2]]
+    return [form for form in forms if form]
+
+
+class _Share:
+    """One user's calls in flight to one upstream, and the line of those waiting for a turn."""
+
+    __slots__ = ("running", "waiting")
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.waiting: deque[asyncio.Future[None]] = deque()
+
+
+class _FairShare:
+    """At most `per_user` calls in flight per user, first come first served beyond that.
+
+    An entry exists only while its user has a call running or waiting, so the table is
+    bounded by the calls in flight. A turn is handed straight from a finishing call to
+    the next waiter; a waiter cancelled after being handed one passes it on.
+    """
+
+    def __init__(self, per_user: int) -> None:
+        self.per_user = max(1, per_user)
+        self._shares: dict[str, _Share] = {}
+
+    def __len__(self) -> int:
+        return len(self._shares)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, user: str) -> AsyncIterator[None]:
+        share = self._shares.get(user)
+        if share is None:
+            share = self._shares[user] = _Share()
+        if share.running < self.per_user and not share.waiting:
+            share.running += 1
+        else:
+            ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            share.waiting.append(ticket)
+            try:
+                await ticket
+            except BaseException:
+                if ticket.done() and not ticket.cancelled():
+                    self._pass_on(user, share)  # handed a turn, then cancelled before taking it
+                else:
+                    share.waiting.remove(ticket)
+                    self._forget_if_idle(user, share)
+                raise
+        try:
+            yield
+        finally:
+            self._pass_on(user, share)
+
+    def _pass_on(self, user: str, share: _Share) -> None:
+        while share.waiting:
+            ticket = share.waiting.popleft()
+            if not ticket.done():
+                ticket.set_result(None)  # the turn moves on; `running` stays as it is
+                return
+        share.running -= 1
+        self._forget_if_idle(user, share)
+
+    def _forget_if_idle(self, user: str, share: _Share) -> None:
+        if not share.running and not share.waiting and self._shares.get(user) is share:
+            del self._shares[user]
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """The system's trust store, plus certifi's where it is installed (slim images may ship no system CAs)."""
+    context = ssl.create_default_context()
+    with contextlib.suppress(ImportError, OSError, ssl.SSLError):
+        import certifi
+
+        context.load_verify_locations(certifi.where())
+    return context
+
+
+SessionFactory = Callable[[ProviderSettings, Limits], aiohttp.ClientSession]
 
 
 class Upstream:
@@ -92,7 +211,7 @@ class Upstream:
         config: ProviderSettings,
         limits: Limits,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        session_factory: SessionFactory | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.name = config.name
@@ -100,30 +219,50 @@ class Upstream:
         self.config = config
         self._limits = limits
         self._sleep = sleep
+        self._session_factory = session_factory or self.default_session
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
         self._scope_key = secrets.token_bytes(32)
+        pool = max(1, limits.upstream_max_connections)
+        per_user = limits.upstream_per_user_connections
+        self.fair_share = _FairShare(per_user if per_user else max(2, pool // 4))
         # Non-secret lookups (space ids, statuses …) per user: bounded, expiring, keyed by a keyed digest.
         self.lookups: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=4096, ttl=600)
-        # httpcore's pool does work quadratic in its connection count on every request, so the pool is
-        # split into shards of at most _SHARD connections; each request takes the least busy shard.
-        total = max(1, limits.upstream_max_connections)
-        sizes = [min(_SHARD, total - start) for start in range(0, total, _SHARD)]
-        self._shards = [self._make_client(config, limits, size, transport) for size in sizes]
-        self._busy = [0] * len(self._shards)
 
     @staticmethod
-    def _make_client(
-        config: ProviderSettings, limits: Limits, size: int, transport: httpx.AsyncBaseTransport | None
-    ) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=config.url,
-            transport=transport,
-            timeout=httpx.Timeout(limits.upstream_timeout_seconds, connect=limits.upstream_connect_timeout_seconds),
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=30.0),
-            cookies=_cookieless(),
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": f"passthrough/{__version__}", "Accept": "application/json"},
+    def default_session(config: ProviderSettings, limits: Limits) -> aiohttp.ClientSession:
+        """The pool for one upstream origin: no cookies, no environment, keep-alive, cached DNS."""
+        pool = max(1, limits.upstream_max_connections)
+        connector = aiohttp.TCPConnector(
+            limit=pool,
+            limit_per_host=pool,
+            keepalive_timeout=_KEEPALIVE_SECONDS,
+            use_dns_cache=True,
+            ttl_dns_cache=_DNS_CACHE_SECONDS,
+            ssl=_ssl_context() if config.url.startswith("https:") else True,
         )
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+            # `connect` would count the wait for a pooled connection too; the call's deadline bounds that.
+            timeout=aiohttp.ClientTimeout(
+                total=None,
+                connect=None,
+                sock_connect=limits.upstream_connect_timeout_seconds,
+                sock_read=limits.upstream_timeout_seconds,
+            ),
+            headers={"User-Agent": f"passthrough/{__version__}", "Accept": "application/json"},
+            raise_for_status=False,
+        )
+
+    def _client(self) -> aiohttp.ClientSession:
+        """The shared session, made on first use inside the running loop (the app is built before it runs)."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._session = self._session_factory(self.config, self._limits)
+            self._session_loop = loop
+        return self._session
 
     def scope(self, credential: Credential) -> str:
         """A per-process keyed digest naming the user behind `credential`, for cache keys; never the secret."""
@@ -143,8 +282,9 @@ class Upstream:
         return self.config.url
 
     async def aclose(self) -> None:
-        for client in self._shards:
-            await client.aclose()
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
 
     async def call(
         self,
@@ -161,20 +301,17 @@ class Upstream:
         """Send one request; a 2xx comes back as an Answer, anything else raises a ToolError subclass."""
         method = method.upper()
         retryable = method in _IDEMPOTENT if idempotent is None else idempotent
-        sent_headers = {"Authorization": credential.authorization(), **(headers or {})}
-        attempts = max(1, self._limits.retry_attempts)
-        for attempt in range(1, attempts + 1):
-            answer = await self._send(method, path, params, body, sent_headers, credential)
-            if answer.status not in (429, 503):
-                break
-            wait = _retry_after(answer.headers)
-            if wait is None and answer.status == 503:
-                break
-            wait = max(wait if wait is not None else 2.0 ** (attempt - 1), self._limits.retry_after_floor_seconds)
-            if not retryable or attempt == attempts or wait > self._limits.retry_after_cap_seconds:
-                raise self._rate_limited(answer, wait, retryable, credential)
-            log.info("%s answered %s; retrying in %.2fs (attempt %d)", self.label, answer.status, wait, attempt)
-            await self._sleep(wait)
+        deadline = self._limits.upstream_deadline_seconds
+        try:
+            async with asyncio.timeout(deadline if deadline > 0 else None):
+                answer = await self._attempts(method, path, params, body, headers, credential, retryable)
+        except TimeoutError:
+            raise UpstreamUnavailable(
+                self.name,
+                None,
+                f"{self.label} did not answer within the {deadline:g} s deadline for one call "
+                f"({method} {path}){self._advice(method, retryable)}",
+            ) from None
         if 200 <= answer.status < 300:
             if expect_json and answer.body and "json" not in answer.headers.get("content-type", ""):
                 raise UpstreamError(
@@ -187,70 +324,128 @@ class Upstream:
             return answer
         raise self._failure(answer, credential)
 
-    async def _send(
+    async def _attempts(
         self,
         method: str,
         path: str,
         params: Mapping[str, Any] | None,
         body: Any,
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | None,
         credential: Credential,
+        retryable: bool,
+    ) -> Answer:
+        url = self.config.url + path
+        if params:
+            url += ("&" if "?" in path else "?") + _query(params)
+        sent_headers = CIMultiDict(headers or {})
+        sent_headers["Authorization"] = credential.authorization()
+        data: bytes | None = None
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            sent_headers.setdefault("Content-Type", "application/json")
+        user = self.scope(credential)
+        attempts = max(1, self._limits.retry_attempts)
+        for attempt in range(1, attempts + 1):
+            async with self.fair_share.turn(user):
+                answer = await self._send(
+                    method, path, URL(url, encoded=True), data, sent_headers, credential, retryable
+                )
+            if answer.status not in (429, 503):
+                break
+            wait = _retry_after(answer.headers)
+            if wait is None and answer.status == 503:
+                break
+            wait = max(wait if wait is not None else 2.0 ** (attempt - 1), self._limits.retry_after_floor_seconds)
+            if not retryable or attempt == attempts or wait > self._limits.retry_after_cap_seconds:
+                raise self._rate_limited(answer, wait, retryable, credential)
+            log.info("%s answered %s; retrying in %.2fs (attempt %d)", self.label, answer.status, wait, attempt)
+            await self._sleep(wait)
+        return answer
+
+    @staticmethod
+    def _advice(method: str, retryable: bool) -> str:
+        """What a caller may do after a call that may have reached the upstream got no answer."""
+        if method in _READS:
+            return "; try again later"
+        if retryable:
+            return "; the change may or may not have been applied, and repeating it is safe"
+        return "; the change may or may not have been applied — check before retrying"
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        url: URL,
+        data: bytes | None,
+        headers: CIMultiDict[str],
+        credential: Credential,
+        retryable: bool,
     ) -> Answer:
         started = time.perf_counter()
-        shard = min(range(len(self._shards)), key=self._busy.__getitem__)
-        client = self._shards[shard]
-        self._busy[shard] += 1
         try:
-            request = client.build_request(method, path, params=params, json=body, headers=headers)
-            response = await client.send(request, stream=True)
-            try:
+            async with self._client().request(
+                method, url, data=data, headers=headers, allow_redirects=False
+            ) as response:
+                declared = response.content_length
+                if declared is not None and declared > _MAX_RESPONSE_BYTES:
+                    response.close()
+                    raise self._too_large(response.status)
                 chunks: list[bytes] = []
                 size = 0
-                async for chunk in response.aiter_bytes():
+                async for chunk in response.content.iter_chunked(_CHUNK):
                     size += len(chunk)
                     if size > _MAX_RESPONSE_BYTES:
-                        raise UpstreamError(
-                            self.name, response.status_code, f"{self.label}'s answer is larger than 32 MiB"
-                        )
+                        response.close()  # the rest is never read; the connection is not reused
+                        raise self._too_large(response.status)
                     chunks.append(chunk)
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException:
+                status, answer_headers = response.status, response.headers
+        except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
+            why = "no connection in time" if isinstance(exc, aiohttp.ConnectionTimeoutError) else type(exc).__name__
             raise UpstreamUnavailable(
-                self.name, None, f"{self.label} did not answer in time ({method} {path}); try again later"
+                self.name, None, f"Could not reach {self.label} at {self.base_url}: {why}"
             ) from None
-        except httpx.TransportError as exc:
+        except TimeoutError:
             raise UpstreamUnavailable(
-                self.name, None, f"Could not reach {self.label} at {self.base_url}: {type(exc).__name__}"
+                self.name,
+                None,
+                f"{self.label} did not answer in time ({method} {path}){self._advice(method, retryable)}",
             ) from None
-        finally:
-            self._busy[shard] -= 1
-        raw = b"".join(chunks)
+        except aiohttp.ClientError as exc:
+            raise UpstreamUnavailable(
+                self.name,
+                None,
+                f"{self.label} broke off the exchange ({method} {path}: {type(exc).__name__})"
+                f"{self._advice(method, retryable)}",
+            ) from None
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s %s %s -> %d in %.1f ms (credential %s)",
                 self.label,
                 method,
-                request.url.path,
-                response.status_code,
+                url.path,
+                status,
                 (time.perf_counter() - started) * 1000,
                 credential.fingerprint,
             )
-        return Answer(response.status_code, response.headers, raw)
+        return Answer(status, answer_headers, b"".join(chunks), self.name, self.label)
+
+    def _too_large(self, status: int) -> UpstreamError:
+        return UpstreamError(
+            self.name,
+            status,
+            f"{self.label}'s answer is larger than {_MAX_RESPONSE_BYTES >> 20} MiB, passthrough's limit",
+        )
 
     @staticmethod
-    def _messages(answer: Answer, credential: Credential) -> list[str]:
-        """The upstream's error messages, minus the caller's secret should a server echo it back."""
-        found = upstream_messages(answer.headers.get("content-type", ""), answer.body)
-        secrets_sent = [credential.authorization(), credential.secret]
-        if credential.scheme == "basic":
-            secrets_sent.append(credential.authorization().removeprefix("Basic "))
-        for secret in secrets_sent:
-            found = [m.replace(secret, "[redacted]") for m in found]
-        return found
+    def _redactor(credential: Credential) -> Redactor:
+        return Redactor(_secret_forms(credential))
+
+    def _messages(self, answer: Answer, redact: Redactor) -> list[str]:
+        """The upstream's error messages, minus the caller's secret in any form should a server echo it back."""
+        return upstream_messages(answer.headers.get("content-type", ""), answer.body, redact)
 
     def _rate_limited(self, answer: Answer, wait: float, retryable: bool, credential: Credential) -> RateLimited:
-        detail = "; ".join(self._messages(answer, credential))
+        detail = "; ".join(self._messages(answer, self._redactor(credential)))
         why = f"{self.label} is limiting requests ({answer.status})"
         if detail:
             why += f": {detail}"
@@ -261,9 +456,9 @@ class Upstream:
 
     def _failure(self, answer: Answer, credential: Credential) -> UpstreamError:
         status = answer.status
-        reason = httpx.codes.get_reason_phrase(status) or "error"
-        messages = self._messages(answer, credential)
-        text = f"{self.label} answered {status} {reason}"
+        redact = self._redactor(credential)
+        messages = self._messages(answer, redact)
+        text = f"{self.label} answered {status} {_reason(status)}"
         if messages:
             text += ": " + "; ".join(messages)
         source = _CREDENTIAL_SOURCES[credential.source]
@@ -274,6 +469,14 @@ class Upstream:
         elif status == 403:
             text += f". The account behind the credential from {source} lacks permission for this"
         elif 300 <= status < 400:
-            where = answer.headers.get("location", "elsewhere")
+            location = answer.headers.get("location")
+            where = location_shown(location, redact) if location else "elsewhere"
             text += f". It redirected to {where}; set the server's {self.name.upper()}_URL to the final address"
         return UpstreamError(self.name, status, text.rstrip(".") + ".")
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
