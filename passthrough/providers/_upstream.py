@@ -170,7 +170,8 @@ class _FairShare:
                 if ticket.done() and not ticket.cancelled():
                     self._pass_on(user, share)  # handed a turn, then cancelled before taking it
                 else:
-                    share.waiting.remove(ticket)
+                    with contextlib.suppress(ValueError):  # a finishing call may have dropped it already
+                        share.waiting.remove(ticket)
                     self._forget_if_idle(user, share)
                 raise
         try:
