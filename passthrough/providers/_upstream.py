@@ -311,7 +311,7 @@ class Upstream:
                 self.name,
                 None,
                 f"{self.label} did not answer within the {deadline:g} s deadline for one call "
-                f"({method} {path}){self._advice(method, retryable)}",
+                f"({method} {path}; set by PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS){self._advice(method, retryable)}",
             ) from None
         if 200 <= answer.status < 300:
             if expect_json and answer.body and "json" not in answer.headers.get("content-type", ""):

@@ -331,7 +331,26 @@ async def test_an_upstream_that_drips_is_cut_at_the_call_deadline(fake):
             await upstream.call("GET", "/drip", credential=ALICE)
         took = time.perf_counter() - started
     assert 1.4 < took < 2.5
-    assert "did not answer within the 1.5 s deadline for one call (GET /drip); try again later" in info.value.message
+    assert info.value.message == (
+        "Jira did not answer within the 1.5 s deadline for one call "
+        "(GET /drip; set by PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS); try again later"
+    )
+
+
+async def test_a_write_cut_at_the_deadline_says_it_may_have_been_applied(fake):
+    async def silent(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(3)
+        return web.json_response({})
+
+    fake.handler = silent
+    async with upstream_for(fake, upstream_deadline_seconds=0.5) as upstream:
+        with pytest.raises(UpstreamUnavailable) as info:
+            await upstream.call("POST", "/rest/api/2/issue", credential=ALICE, body={})
+    assert info.value.message.endswith(
+        "(POST /rest/api/2/issue; set by PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS); "
+        "the change may or may not have been applied — check before retrying"
+    )
+    assert fake.paths() == ["/rest/api/2/issue"]
 
 
 async def test_the_deadline_covers_retries_and_their_sleeps(fake):
