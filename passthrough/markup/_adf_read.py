@@ -40,6 +40,7 @@ from ._model import (
 )
 
 _NODE_BUDGET = 200_000
+_MAX_MARKS = 16
 _INLINE_TYPES = frozenset(
     {
         "text",
@@ -333,7 +334,9 @@ def _marks(raw: Any) -> frozenset[MarkKey]:
     marks: set[MarkKey] = set()
     if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
         return frozenset()
-    for mark in raw:
+    # a node may carry any number of marks; only a few kinds mean anything, and _group's
+    # work grows with the square of their number, so only the first few are read
+    for mark in raw[:_MAX_MARKS]:
         if not isinstance(mark, Mapping):
             continue
         kind = mark.get("type")

@@ -140,7 +140,10 @@ class AdfWriter:
         return {"type": kind, "attrs": {}, "content": [self._paragraph(cell.children)]}
 
     def _inlines(self, nodes: list[Inline]) -> list[Node]:
+        # a run of text nodes with the same marks becomes one, joined once: ``+=`` on each
+        # made a paragraph of many lines or links quadratic
         out: list[Node] = []
+        run: list[str] = []
         for node in self._marked(tidy(nodes), ()):
             previous = out[-1] if out else None
             if (
@@ -148,9 +151,16 @@ class AdfWriter:
                 and node["type"] == previous["type"] == "text"
                 and node.get("marks") == previous.get("marks")
             ):
-                previous["text"] += node["text"]
-            else:
-                out.append(node)
+                if not run:
+                    run.append(previous["text"])
+                run.append(node["text"])
+                continue
+            if run:
+                out[-1]["text"] = "".join(run)
+                run = []
+            out.append(node)
+        if run:
+            out[-1]["text"] = "".join(run)
         return out
 
     def _marked(self, nodes: list[Inline], marks: tuple[Mark, ...]) -> list[Node]:

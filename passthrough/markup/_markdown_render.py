@@ -154,17 +154,33 @@ def _cell(cell: Cell) -> str:
 def _inlines(nodes: list[Inline], ctx: _Ctx, before: str, after: str = "", top: bool = True) -> str:
     items = tidy(nodes) if top else nodes
     pieces: list[str | Text] = [item if isinstance(item, Text) else _inline(item, ctx) for item in items]
+    next_chars = _next_chars(pieces, after)
     out: list[str] = []
     last = before
     for index, piece in enumerate(pieces):
         if isinstance(piece, Text):
-            following = next((p for p in pieces[index + 1 :] if not isinstance(p, str) or p), after)
-            next_char = (following.text if isinstance(following, Text) else following)[:1]
-            piece = _escape(piece.text, last, next_char, ctx)
+            piece = _escape(piece.text, last, next_chars[index], ctx)
         if piece:
             out.append(piece)
             last = piece[-1]
     return "".join(out)
+
+
+def _next_chars(pieces: list[str | Text], after: str) -> list[str]:
+    """For each piece, the first character of the next piece that is text or not empty.
+
+    One backward pass: looking ahead from every piece separately made a paragraph of
+    ``n`` pieces (lines, breaks, links) cost ``n**2``."""
+    chars = [""] * len(pieces)
+    following = after[:1]
+    for index in range(len(pieces) - 1, -1, -1):
+        chars[index] = following
+        piece = pieces[index]
+        if isinstance(piece, Text):
+            following = piece.text[:1]
+        elif piece:
+            following = piece[:1]
+    return chars
 
 
 def _inline(node: Inline, ctx: _Ctx) -> str:

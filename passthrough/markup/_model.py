@@ -141,7 +141,17 @@ def is_blank(nodes: Sequence[Inline]) -> bool:
 def normalize(nodes: Iterable[Inline], _inside: frozenset[type] = frozenset()) -> list[Inline]:
     """Merge adjacent text and like spans, unwrap a span nested in its own kind, split
     newlines in text into soft breaks, and move whitespace and breaks out of span edges
-    (``**a **`` cannot be written in Markdown, ``**a** `` can)."""
+    (``**a **`` cannot be written in Markdown, ``**a** `` can).
+
+    Linear in the number of nodes: adjacent text is first kept as separate pieces and
+    joined once at the end, and like spans are merged by extending the earlier one in
+    place, not by normalizing their concatenation again (which made a run of ``n``
+    links to one address cost ``n**2``)."""
+    return _join(_normalize(nodes, _inside))
+
+
+def _normalize(nodes: Iterable[Inline], inside: frozenset[type]) -> list[Inline]:
+    # every Span and Link in the result is a new object, so _append may extend it in place
     out: list[Inline] = []
     for node in nodes:
         if isinstance(node, Text):
@@ -153,8 +163,8 @@ def normalize(nodes: Iterable[Inline], _inside: frozenset[type] = frozenset()) -
                     _append(out, Text(line))
         elif isinstance(node, Span | Link):
             kind = type(node)
-            inner = normalize(node.children, _inside | {kind})
-            if kind in _inside or (isinstance(node, Link) and not node.href.strip()):
+            inner = _normalize(node.children, inside | {kind})
+            if kind in inside or (isinstance(node, Link) and not node.href.strip()):
                 for child in inner:
                     _append(out, child)
                 continue
@@ -179,50 +189,89 @@ def normalize(nodes: Iterable[Inline], _inside: frozenset[type] = frozenset()) -
 
 
 def _append(out: list[Inline], node: Inline) -> None:
+    """Add ``node`` to normalized ``out``; adjacent text and code stay separate pieces until `_join`."""
     last = out[-1] if out else None
-    if isinstance(node, Text) and isinstance(last, Text):
-        out[-1] = Text(last.text + node.text)
-    elif isinstance(node, Code) and isinstance(last, Code):
-        out[-1] = Code(last.text + node.text)
-    elif isinstance(node, Span) and type(last) is type(node) and isinstance(last, Span):
-        out[-1] = type(node)(normalize([*last.children, *node.children]))
+    if isinstance(node, Span) and type(last) is type(node) and isinstance(last, Span):
+        _extend(last.children, node.children)
     elif isinstance(node, Link) and isinstance(last, Link) and (last.href, last.title) == (node.href, node.title):
-        out[-1] = Link(node.href, normalize([*last.children, *node.children]), node.title)
+        _extend(last.children, node.children)
     else:
         out.append(node)
+
+
+def _extend(children: list[Inline], more: list[Inline]) -> None:
+    # both lists are normalized: only their first and last pieces can merge
+    if more:
+        _append(children, more[0])
+        children.extend(more[1:])
+
+
+def _join(nodes: list[Inline]) -> list[Inline]:
+    """Join adjacent text pieces and adjacent code pieces, at every level, in one pass each."""
+    out: list[Inline] = []
+    texts: list[str] = []
+    codes: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            if codes:
+                out.append(Code("".join(codes)))
+                codes = []
+            texts.append(node.text)
+            continue
+        if texts:
+            out.append(Text("".join(texts)))
+            texts = []
+        if isinstance(node, Code):
+            codes.append(node.text)
+            continue
+        if codes:
+            out.append(Code("".join(codes)))
+            codes = []
+        if isinstance(node, Span | Link):
+            node.children = _join(node.children)
+        out.append(node)
+    if texts:
+        out.append(Text("".join(texts)))
+    if codes:
+        out.append(Code("".join(codes)))
+    return out
 
 
 def _split_edges(nodes: list[Inline]) -> tuple[list[Inline], list[Inline], list[Inline]]:
     head: list[Inline] = []
     tail: list[Inline] = []
     body = list(nodes)
-    while body:
-        first = body[0]
+    start, end = 0, len(body)
+    while start < end:
+        first = body[start]
         if isinstance(first, _BREAKS):
-            head.append(body.pop(0))
+            head.append(first)
+            start += 1
         elif isinstance(first, Text) and first.text[:1].isspace():
             stripped = first.text.lstrip()
             head.append(Text(first.text[: len(first.text) - len(stripped)]))
             if stripped:
-                body[0] = Text(stripped)
+                body[start] = Text(stripped)
                 break
-            body.pop(0)
+            start += 1
         else:
             break
-    while body:
-        last = body[-1]
+    while end > start:
+        last = body[end - 1]
         if isinstance(last, _BREAKS):
-            tail.insert(0, body.pop())
+            tail.append(last)
+            end -= 1
         elif isinstance(last, Text) and last.text[-1:].isspace():
             stripped = last.text.rstrip()
-            tail.insert(0, Text(last.text[len(stripped) :]))
+            tail.append(Text(last.text[len(stripped) :]))
             if stripped:
-                body[-1] = Text(stripped)
+                body[end - 1] = Text(stripped)
                 break
-            body.pop()
+            end -= 1
         else:
             break
-    return head, body, tail
+    tail.reverse()
+    return head, body[start:end], tail
 
 
 def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
@@ -235,10 +284,12 @@ def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
     result = normalize(nodes)
     if collapse:
         result = [_collapse(node) for node in result]
-    while result and (isinstance(result[0], _BREAKS) or _blank_text(result[0])):
-        result.pop(0)
-    while result and (isinstance(result[-1], _BREAKS) or _blank_text(result[-1])):
-        result.pop()
+    start, end = 0, len(result)
+    while start < end and (isinstance(result[start], _BREAKS) or _blank_text(result[start])):
+        start += 1
+    while end > start and (isinstance(result[end - 1], _BREAKS) or _blank_text(result[end - 1])):
+        end -= 1
+    result = result[start:end]
     for index, node in enumerate(result):
         if isinstance(node, _BREAKS):
             before = result[index - 1] if index else None

@@ -43,6 +43,9 @@ from ._model import (
 )
 
 _CDATA_RE = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|$)", re.DOTALL)
+# how html.parser finds the end of a comment and of a marked section (``<![if ...]>``)
+_COMMENT_CLOSE_RE = re.compile(r"--\s*>")
+_SECTION_CLOSE_RE = re.compile(r"\]\s*>")
 _VOID = frozenset({"br", "hr", "img", "col", "input", "meta", "link", "area", "base", "wbr", "source"})
 _SKIPPED = frozenset({"script", "style", "ac:parameter", "ac:placeholder", "colgroup", "head", "title"})
 _BLOCK_TAGS = frozenset(
@@ -121,20 +124,30 @@ class _TreeBuilder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.root = Element("root")
         self.stack = [self.root]
+        self.open: dict[str, int] = {}  # how many elements of each tag the stack holds
+        self.depth = 0  # the deepest the stack has been
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = Element(tag, {key: value or "" for key, value in attrs})
         self.stack[-1].children.append(element)
         if tag not in _VOID:
             self.stack.append(element)
+            self.open[tag] = self.open.get(tag, 0) + 1
+            self.depth = max(self.depth, len(self.stack) - 1)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.stack[-1].children.append(Element(tag, {key: value or "" for key, value in attrs}))
 
     def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self.stack) - 1, 0, -1):
-            if self.stack[index].tag == tag:
-                del self.stack[index:]
+        # An end tag closes the nearest open element of its name and everything above it.
+        # The count answers "is there one?" at once, so a stray end tag does not scan a deep
+        # stack of unclosed elements; when there is one, every element scanned is popped.
+        if not self.open.get(tag):
+            return
+        while True:
+            element = self.stack.pop()
+            self.open[element.tag] -= 1
+            if element.tag == tag:
                 return
 
     def handle_data(self, data: str) -> None:
@@ -142,11 +155,41 @@ class _TreeBuilder(HTMLParser):
 
 
 def parse_storage_tree(storage: str) -> Element:
+    return _build(storage).root
+
+
+def _build(storage: str) -> _TreeBuilder:
     text = _CDATA_RE.sub(lambda m: html.escape(m.group(1), quote=False), storage)
     builder = _TreeBuilder()
-    builder.feed(text)
+    builder.feed(_unterminated_as_text(text))
     builder.close()
-    return builder.root
+    return builder
+
+
+def _unterminated_as_text(text: str) -> str:
+    """Escape the ``<`` of every construct that nothing later in the text can end.
+
+    ``html.parser`` (before Python 3.13.4 / 3.12.11) looks for the end of such a construct
+    from every ``<`` again, to the end of the input, which makes ``"<a " * n`` or
+    ``"<!--x>" * n`` cost ``n**2``.  It reads them as text at the end anyway, so escaping
+    them first gives the same tree in one pass: a ``<`` after the last ``>``, a comment
+    opened after the last ``-->``, a marked section opened after the last ``]>``.
+    """
+    last_gt = text.rfind(">")
+    head, tail = text[: last_gt + 1], text[last_gt + 1 :].replace("<", "&lt;")
+    head = _escape_after_last(head, _COMMENT_CLOSE_RE, "<!--")
+    head = _escape_after_last(head, _SECTION_CLOSE_RE, "<![")
+    return head + tail
+
+
+def _escape_after_last(text: str, closer: re.Pattern[str], opener: str) -> str:
+    if opener not in text:
+        return text
+    cut = 0
+    for match in closer.finditer(text):
+        cut = match.end()
+    rest = text[cut:]
+    return text[:cut] + rest.replace(opener, "&lt;" + opener[1:]) if opener in rest else text
 
 
 def parse_storage(storage: str) -> list[Block]:

@@ -69,6 +69,7 @@ class _BlockParser:
         self.blocks: list[Block] = []
         self.paragraph: list[str] = []
         self.quote: BlockQuote | None = None  # the open run of ``bq.`` lines
+        self.columns: dict[int, int] = {}  # where reading resumes in a line a macro ended inside
 
     def parse(self) -> list[Block]:
         index = 0
@@ -79,6 +80,14 @@ class _BlockParser:
 
     def _step(self, index: int) -> int:
         line = self.lines[index]
+        column = self.columns.pop(index, 0)
+        if column:
+            # the rest of a line after a macro's end: another macro is read in place, anything
+            # else is cut off once (cutting it before each macro made a line of them quadratic)
+            macro = _MACRO_RE.match(line, column)
+            if macro:
+                return self._macro(index, macro)
+            line = self.lines[index] = line[column:]
         if not line.strip():
             self._flush()
             self.quote = None
@@ -125,28 +134,30 @@ class _BlockParser:
     def _macro(self, index: int, match: re.Match[str]) -> int:
         name = match.group(1).lower()
         params = match.group(2)[1:]
-        closing = "{" + name + "}"
+        closing = _closing_re(name)
         body: list[str] = []
-        current = self.lines[index][match.end() :]
-        rest = ""
+        line = self.lines[index]
+        position = match.end()
+        rest = -1  # where the line goes on after the closing tag
         while True:
-            found = current.lower().find(closing)
-            if found >= 0:
-                body.append(current[:found])
-                rest = current[found + len(closing) :]
+            found = closing.search(line, position)
+            if found:
+                body.append(line[position : found.start()])
+                rest = found.end()
                 break
-            body.append(current)
+            body.append(line[position:])
             if index + 1 >= len(self.lines):
                 break
             index += 1
-            current = self.lines[index]
+            line = self.lines[index]
+            position = 0
         if len(body) > 1 and not body[0].strip():
             body.pop(0)
         if len(body) > 1 and not body[-1].strip():
             body.pop()
         self.blocks.append(self._macro_block(name, params, "\n".join(body)))
-        if rest.strip():
-            self.lines[index] = rest
+        if rest >= 0 and _NON_BLANK_RE.search(line, rest):
+            self.columns[index] = rest
             return index
         return index + 1
 
@@ -201,6 +212,17 @@ class _BlockParser:
             stack[-1][1].items.append(ListItem([Paragraph(inlines)] if inlines else [], checked))
             index += 1
         return index
+
+
+_NON_BLANK_RE = re.compile(r"\S")
+_CLOSINGS = {
+    name: re.compile(re.escape("{" + name + "}"), re.I)
+    for name in _LABELS.keys() | {"code", "noformat", "quote", "panel"}
+}
+
+
+def _closing_re(name: str) -> re.Pattern[str]:
+    return _CLOSINGS.get(name) or re.compile(re.escape("{" + name + "}"), re.I)
 
 
 def _params(raw: str) -> dict[str, str]:

@@ -133,11 +133,11 @@ def _inlines(nodes: list[Inline], ctx: str, before: str | None = None, after: st
     items = tidy(nodes) if before is None else nodes
     last = before if before is not None else ("\n" if ctx == "para" else " ")
     pieces = [node if isinstance(node, Text) else _inline(node, ctx) for node in items]
+    next_chars = _next_chars(pieces, after)
     out: list[str] = []
     for index, piece in enumerate(pieces):
         if isinstance(piece, Text | _Wrapped):
-            following = next((p for p in pieces[index + 1 :] if not isinstance(p, str) or p), after)
-            next_char = _first_char(following)
+            next_char = next_chars[index]
             if isinstance(piece, Text):
                 piece = _escape(piece.text, last, next_char)
             elif last.isalnum() or next_char.isalnum():
@@ -151,6 +151,19 @@ def _inlines(nodes: list[Inline], ctx: str, before: str | None = None, after: st
             out.append(piece)
             last = piece[-1]
     return "".join(out)
+
+
+def _next_chars(pieces: list[str | Text | _Wrapped], after: str) -> list[str]:
+    """For each piece, the first character of the next piece that is text, marks or not empty,
+    found in one backward pass rather than by a look ahead from every piece."""
+    chars = [""] * len(pieces)
+    following = _first_char(after)
+    for index in range(len(pieces) - 1, -1, -1):
+        chars[index] = following
+        piece = pieces[index]
+        if not isinstance(piece, str) or piece:
+            following = _first_char(piece)
+    return chars
 
 
 def _first_char(piece: str | Text | _Wrapped) -> str:
