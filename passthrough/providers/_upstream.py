@@ -50,6 +50,7 @@ _MAX_RESPONSE_BYTES = 32 << 20
 _CHUNK = 64 << 10
 _KEEPALIVE_SECONDS = 30.0
 _DNS_CACHE_SECONDS = 60
+_MAX_SHOWN = 100  # characters of an upstream header value an error shows
 _CREDENTIAL_SOURCES = {
     "header": "the product header",
     "authorization": "the Authorization header",
@@ -311,14 +312,15 @@ class Upstream:
                 self.name,
                 None,
                 f"{self.label} did not answer within the {deadline:g} s deadline for one call "
-                f"({method} {path}; set by PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS){self._advice(method, retryable)}",
+                f"({method} {_shown(path)}; set by PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS)"
+                f"{self._advice(method, retryable)}",
             ) from None
         if 200 <= answer.status < 300:
             if expect_json and answer.body and "json" not in answer.headers.get("content-type", ""):
                 raise UpstreamError(
                     self.name,
                     answer.status,
-                    f"{self.label} answered with {answer.headers.get('content-type', 'no content type')} "
+                    f"{self.label} answered with {self._content_type(answer, credential)} "
                     f"instead of JSON; is the configured URL ({self.base_url}) the product's base URL, "
                     "with no login proxy in front?",
                 )
@@ -409,13 +411,13 @@ class Upstream:
             raise UpstreamUnavailable(
                 self.name,
                 None,
-                f"{self.label} did not answer in time ({method} {path}){self._advice(method, retryable)}",
+                f"{self.label} did not answer in time ({method} {_shown(path)}){self._advice(method, retryable)}",
             ) from None
         except aiohttp.ClientError as exc:
             raise UpstreamUnavailable(
                 self.name,
                 None,
-                f"{self.label} broke off the exchange ({method} {path}: {type(exc).__name__})"
+                f"{self.label} broke off the exchange ({method} {_shown(path)}: {type(exc).__name__})"
                 f"{self._advice(method, retryable)}",
             ) from None
         if log.isEnabledFor(logging.DEBUG):
@@ -436,6 +438,14 @@ class Upstream:
             status,
             f"{self.label}'s answer is larger than {_MAX_RESPONSE_BYTES >> 20} MiB, passthrough's limit",
         )
+
+    def _content_type(self, answer: Answer, credential: Credential) -> str:
+        """The upstream's content type as an error may show it: redacted, then clipped."""
+        raw = answer.headers.get("content-type")
+        if not raw:
+            return "no content type"
+        shown = " ".join(self._redactor(credential)(raw).split())
+        return shown if len(shown) <= _MAX_SHOWN else shown[: _MAX_SHOWN - 1] + "…"
 
     @staticmethod
     def _redactor(credential: Credential) -> Redactor:
@@ -474,6 +484,11 @@ class Upstream:
             where = location_shown(location, redact) if location else "elsewhere"
             text += f". It redirected to {where}; set the server's {self.name.upper()}_URL to the final address"
         return UpstreamError(self.name, status, text.rstrip(".") + ".")
+
+
+def _shown(path: str) -> str:
+    """A request's path as messages show it: never its query (JQL/CQL may be sensitive)."""
+    return path.partition("?")[0]
 
 
 def _reason(status: int) -> str:

@@ -307,12 +307,15 @@ async def test_a_silent_upstream_times_out_and_a_write_says_it_may_have_happened
             await upstream.call("GET", "/slow", credential=ALICE)
         with pytest.raises(UpstreamUnavailable) as write:
             await upstream.call("POST", "/rest/api/2/issue", credential=ALICE, body={})
+        with pytest.raises(UpstreamUnavailable) as query:
+            await upstream.call("GET", "/slow?jql=secretword", credential=ALICE)
     assert read.value.message == "Jira did not answer in time (GET /slow); try again later"
+    assert query.value.message == "Jira did not answer in time (GET /slow); try again later"
     assert write.value.message == (
         "Jira did not answer in time (POST /rest/api/2/issue); "
         "the change may or may not have been applied — check before retrying"
     )
-    assert fake.paths() == ["/slow", "/rest/api/2/issue"]
+    assert fake.paths() == ["/slow", "/rest/api/2/issue", "/slow"]
 
 
 async def test_an_upstream_that_drips_is_cut_at_the_call_deadline(fake):

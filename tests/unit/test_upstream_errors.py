@@ -116,6 +116,16 @@ async def test_a_redirect_is_shown_without_its_query_or_user_info_and_redacted()
     assert not leaks(message)
 
 
+async def test_a_content_type_echoing_the_secret_is_redacted_and_clipped():
+    odd = web.Response(status=200, body=b"x", headers={"Content-Type": f"text/x-{SECRET.lower()}; " + "p=1; " * 100})
+    async with loopback(answers(lambda: odd)) as fake, upstream_for(fake) as up:
+        with pytest.raises(UpstreamError) as info:
+            await up.call("GET", "/x", credential=BEARER)
+    message = info.value.message
+    assert message.startswith("Jira answered with text/x-[redacted]; p=1;") and "instead of JSON" in message
+    assert not leaks(message) and len(message) < 400
+
+
 def test_a_location_that_is_not_a_url_is_still_shown_safely():
     assert location_shown(f"/relative/{SECRET}?q=1", Redactor([SECRET])) == "/relative/[redacted]"
     assert len(location_shown("https://h/" + "a" * 5000)) <= 300
