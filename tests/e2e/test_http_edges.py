@@ -271,7 +271,11 @@ async def test_legacy_session_binding_keepalive_and_release(server_jira: FakeJir
             # another credential on the same session is refused; no credential means the session's own
             assert (await http.post(endpoint, json=call("jira_get_myself", {}), headers=BOB_H)).status_code == 404
             # the session's credential plus another one is another identity too: 404, nothing runs
-            for more in ({"X-Jira-Token": BOB.token}, {"X-Jira-Email": ALICE.email}, {"X-MCP-API-Key": "mcp_" + "0" * 64}):
+            for more in (
+                {"X-Jira-Token": BOB.token},
+                {"X-Jira-Email": ALICE.email},
+                {"X-MCP-API-Key": "mcp_" + "0" * 64},
+            ):
                 extra = await http.post(endpoint, json=call("jira_get_myself", {}), headers={**ALICE_H, **more})
                 assert extra.status_code in (401, 404), more
             assert server_jira.requests == []

@@ -36,7 +36,9 @@ async def issue_types(ctx: ToolContext, args: IssueTypes) -> ToolResult:
 class Comments(Arguments):
     issue_key: IssueKey
     max_results: Annotated[int, Field(ge=1, le=100, description="Comments per page, newest first")] = 20
-    page_token: Annotated[str | None, Field(pattern=r"^[0-9]{1,9}$", description="next_page_token of the last page")] = None
+    page_token: Annotated[
+        str | None, Field(pattern=r"^[0-9]{1,9}$", description="next_page_token of the last page")
+    ] = None
 
 
 async def comments(ctx: ToolContext, args: Comments) -> ToolResult:
