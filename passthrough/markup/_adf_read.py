@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from ._limits import MAX_UPSTREAM_CHARS, TRUNCATED_NOTE, cut, note, note_flattened
 from ._model import (
     MAX_DEPTH,
     Block,
@@ -76,6 +77,7 @@ class _OverBudget(Exception):
 class AdfReader:
     def __init__(self) -> None:
         self._budget = _NODE_BUDGET
+        self._chars = MAX_UPSTREAM_CHARS  # text still to be read
 
     def document(self, node: Any) -> list[Block]:
         try:
@@ -85,7 +87,10 @@ class AdfReader:
                 return self._blocks(node, 0)
             return self._blocks([node], 0)
         except _OverBudget:
-            return [Paragraph([Text(squash_text(adf_plain_text(node)))])]
+            # too many nodes or too much text: the text alone, as far as the budget reaches
+            text = cut(squash_text(adf_plain_text(node)), boundary=" ")
+            note(TRUNCATED_NOTE)
+            return [Paragraph([Text(text)])]
 
     def _spend(self) -> None:
         self._budget -= 1
@@ -95,9 +100,13 @@ class AdfReader:
     def _plain(self, node: Any) -> str:
         text, used = _plain_text(node, max(self._budget, 0))
         self._budget -= used
-        if self._budget < 0:
-            raise _OverBudget
+        self._read(text)
         return squash_text(text)
+
+    def _read(self, text: str) -> None:
+        self._chars -= len(text)
+        if self._budget < 0 or self._chars < 0:
+            raise _OverBudget
 
     def _blocks(self, nodes: Sequence[Any], depth: int) -> list[Block]:
         out: list[Block] = []
@@ -122,6 +131,7 @@ class AdfReader:
         attrs = _attrs(node)
         content = _content(node)
         if depth > MAX_DEPTH:
+            note_flattened()
             text = self._plain(node)
             return [Paragraph([Text(text)])] if text else []
         if kind == "paragraph":
@@ -196,6 +206,7 @@ class AdfReader:
     def _item_blocks(self, node: Mapping[str, Any], depth: int) -> list[Block]:
         self._spend()
         if depth > MAX_DEPTH:
+            note_flattened()
             text = self._plain(node)
             return [Paragraph([Text(text)])] if text else []
         return self._blocks(_content(node), depth)
@@ -235,6 +246,7 @@ class AdfReader:
             text = node.get("text")
             if not isinstance(text, str):
                 return []
+            self._read(text)
             # Jira shows a newline inside a text node as a line break
             lines = text.replace("\r\n", "\n").split("\n")
             out: list[Inline] = [Text(lines[0])]
@@ -260,6 +272,7 @@ class AdfReader:
         if kind == "placeholder":
             return []
         if depth > MAX_DEPTH:
+            note_flattened()
             return [Text(self._plain(node))]
         content = _content(node)
         if content:

@@ -15,6 +15,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ._limits import NestingTooDeep
 from ._model import (
     MAX_DEPTH,
     Block,
@@ -46,6 +47,8 @@ _PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_DEPTH}).enable(["table", "
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TASK_SOURCE_RE = re.compile(r"\[[ xX]\](?:\s|$)")
 _TRANSPARENT = ("thead", "tbody")
+# markdown-it stops reading what is inside a container that opens at level maxNesting - 1
+_CONTAINERS = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open"})
 
 
 @dataclass
@@ -56,12 +59,16 @@ class _Frame:
     task_source: str | None = None  # raw source of a list item's first paragraph
 
 
-def parse_markdown(markdown: str) -> list[Block]:
+def parse_markdown(markdown: str, strict: bool = False) -> list[Block]:
+    """The model of ``markdown``.  Content nested deeper than ``MAX_DEPTH`` is dropped (blocks,
+    by markdown-it) or flattened (spans); with ``strict`` it raises `NestingTooDeep` instead."""
     if not isinstance(markdown, str) or not markdown.strip():
         return []
     stack = [_Frame("root")]
     for token in _PARSER.parse(markdown):
         kind = token.type
+        if strict and token.nesting == 1 and token.level >= MAX_DEPTH - 1 and kind in _CONTAINERS:
+            raise NestingTooDeep
         if token.nesting == 1:
             kind = kind.removesuffix("_open")
             if kind not in _TRANSPARENT:
@@ -79,7 +86,7 @@ def parse_markdown(markdown: str) -> list[Block]:
                 parent = stack[-2]
                 if parent.kind == "list_item" and not parent.children and parent.task_source is None:
                     parent.task_source = token.content
-            top.children.extend(parse_inline_tokens(token.children or []))
+            top.children.extend(_inline_tokens(token.children or [], strict))
         else:
             block = _leaf_block(token)
             if block is not None:
@@ -142,13 +149,27 @@ def _leaf_block(token: Token) -> Block | None:
 
 
 def parse_inline_tokens(tokens: list[Token]) -> list[Inline]:
+    return _inline_tokens(tokens, False)
+
+
+def _inline_tokens(tokens: list[Token], strict: bool) -> list[Inline]:
     stack = [_Frame("root")]
+    # Past the depth cap a span is dropped but its text kept: its content goes straight into
+    # the deepest frame kept.  (A frame per dropped span, handing its children up when it
+    # closed, copied the same nodes once per level: ``"*" * n + "a" + "*" * n`` was quadratic.)
+    dropped = 0
     for token in tokens:
         if token.nesting == 1:
-            # past the depth cap a span is dropped but its text kept
-            stack.append(_Frame(token.type.removesuffix("_open") if len(stack) <= MAX_DEPTH else "", token))
+            if len(stack) > MAX_DEPTH:
+                if strict:
+                    raise NestingTooDeep
+                dropped += 1
+            else:
+                stack.append(_Frame(token.type.removesuffix("_open"), token))
         elif token.nesting == -1:
-            if len(stack) > 1:
+            if dropped:
+                dropped -= 1
+            elif len(stack) > 1:
                 frame = stack.pop()
                 stack[-1].children.extend(_close_inline(frame))
         else:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from ._limits import note_flattened
 from ._model import (
     MAX_DEPTH,
     Block,
@@ -228,6 +229,7 @@ class _Reader:
     def block(self, element: Element, depth: int) -> list[Block]:
         tag = element.tag
         if depth > MAX_DEPTH:
+            note_flattened()
             text = squash_text(element.text())
             return [Paragraph([Text(text)])] if text else []
         if tag[:1] == "h" and tag[1:].isdigit() and 1 <= int(tag[1:]) <= 6:
@@ -279,6 +281,8 @@ class _Reader:
                 items.append(ListItem(self.blocks(body.children, depth) if body else [], done))
             elif child.tag == "ac:task-list":
                 nested = BulletList(self._tasks(child, depth + 1)) if depth < MAX_DEPTH else None
+                if nested is None:
+                    note_flattened()
                 if nested is not None and items:
                     items[-1].children.append(nested)
         return items
@@ -351,6 +355,7 @@ class _Reader:
         if tag in _SKIPPED or tag.startswith("ri:"):
             return []
         if depth > MAX_DEPTH:
+            note_flattened()
             return [Text(element.text())]
         if tag == "br":
             return [HardBreak()]

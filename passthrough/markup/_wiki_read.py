@@ -9,6 +9,7 @@ import re
 from bisect import bisect_right
 from typing import Protocol
 
+from ._limits import note_flattened
 from ._model import (
     MAX_DEPTH,
     Block,
@@ -168,6 +169,8 @@ class _BlockParser:
         inner: list[Block] = [Paragraph([Text(body)])]
         if self.depth < MAX_DEPTH:
             inner = parse_wiki(body, self.depth + 1)
+        else:
+            note_flattened()
         if name == "quote":
             return BlockQuote(inner)
         return labelled_quote(_LABELS.get(name, ""), options.get("title", ""), inner)
@@ -192,7 +195,10 @@ class _BlockParser:
             match = _LIST_RE.fullmatch(self.lines[index])
             if not match:
                 break
-            markers = match.group(1).replace("-", "*")[:MAX_DEPTH]
+            markers = match.group(1).replace("-", "*")
+            if len(markers) > MAX_DEPTH:
+                note_flattened()
+                markers = markers[:MAX_DEPTH]
             kept = 0
             while kept < len(stack) and kept < len(markers) and stack[kept][0] == markers[kept]:
                 kept += 1
@@ -325,6 +331,7 @@ class _InlineParser:
 
     def parse(self) -> list[Inline]:
         if self.depth > MAX_DEPTH:
+            note_flattened()
             return [Text(self.text)]
         text = self.text
         out: list[Inline] = []

@@ -7,7 +7,7 @@ from typing import Any
 
 from passthrough.credentials import Credential
 from passthrough.errors import InvalidArguments
-from passthrough.markup import markdown_to_adf, markdown_to_wiki
+from passthrough.markup import convert, markdown_to_adf, markdown_to_wiki
 from passthrough.providers._upstream import Upstream, segment
 
 DEFAULT_FIELDS = (
@@ -45,9 +45,11 @@ class JiraClient:
     async def _send(self, method: str, path: str, body: Any) -> Any:
         return (await self._up.call(method, self.api + path, credential=self._cred, body=body)).json()
 
-    def rich_text(self, markdown: str) -> Any:
-        """Markdown as this deployment's rich text: ADF for Cloud v3, wiki markup for v2."""
-        return markdown_to_adf(markdown) if self.cloud else markdown_to_wiki(markdown)
+    async def rich_text(self, markdown: str) -> Any:
+        """Markdown as this deployment's rich text: ADF for Cloud v3, wiki markup for v2.
+
+        Raises `TextTooLong` or `NestingTooDeep` beyond the markup limits."""
+        return await convert(markdown_to_adf if self.cloud else markdown_to_wiki, markdown)
 
     async def myself(self) -> dict[str, Any]:
         result: dict[str, Any] = await self._get("/myself")
@@ -93,9 +95,8 @@ class JiraClient:
         return result
 
     async def add_comment(self, key: str, markdown: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._send(
-            "POST", f"/issue/{segment(key)}/comment", {"body": self.rich_text(markdown)}
-        )
+        body = await self.rich_text(markdown)
+        result: dict[str, Any] = await self._send("POST", f"/issue/{segment(key)}/comment", {"body": body})
         return result
 
     async def transitions(self, key: str) -> list[dict[str, Any]]:
@@ -105,7 +106,7 @@ class JiraClient:
     async def transition(self, key: str, transition_id: str, comment: str | None) -> None:
         body: dict[str, Any] = {"transition": {"id": transition_id}}
         if comment:
-            body["update"] = {"comment": [{"add": {"body": self.rich_text(comment)}}]}
+            body["update"] = {"comment": [{"add": {"body": await self.rich_text(comment)}}]}
         await self._send("POST", f"/issue/{segment(key)}/transitions", body)
 
     async def projects(self, limit: int = 500) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from passthrough.markup import storage_to_markdown
+from passthrough.markup import convert, storage_to_markdown
 from passthrough.providers.confluence import ConfluenceClient, Page
 from passthrough.tools._spec import ToolContext
 
@@ -36,7 +36,7 @@ def to_cql(query: str, cloud: bool) -> str:
     return f"{field} ~ {cql_string(query)}"
 
 
-def page_data(page: Page) -> dict[str, Any]:
+async def page_data(page: Page) -> dict[str, Any]:
     return {
         "id": page.id,
         "title": page.title,
@@ -45,7 +45,7 @@ def page_data(page: Page) -> dict[str, Any]:
         "version": page.version,
         "parent_id": page.parent_id,
         "url": page.url,
-        "body": storage_to_markdown(page.body),
+        "body": await convert(storage_to_markdown, page.body),
     }
 
 

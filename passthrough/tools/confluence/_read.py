@@ -91,7 +91,7 @@ async def get_page(ctx: ToolContext, args: GetPage) -> ToolResult:
     else:
         assert args.space_key is not None and args.title is not None
         page = await client.page_by_title(args.space_key, args.title)
-    d = page_data(page)
+    d = await page_data(page)
     return ToolResult(page_text(d), d)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from passthrough.markup import markdown_to_storage
+from passthrough.markup import convert, markdown_to_storage
 from passthrough.providers.confluence import VersionConflict
 from passthrough.tools._spec import Arguments, ToolContext, ToolResult, write_tool
 from passthrough.tools.confluence._common import PageId, SpaceKey, confluence
@@ -24,7 +24,8 @@ class CreatePage(Arguments):
 
 async def create_page(ctx: ToolContext, args: CreatePage) -> ToolResult:
     client = confluence(ctx)
-    page = await client.create_page(args.space_key, args.title, markdown_to_storage(args.body), args.parent_id)
+    storage = await convert(markdown_to_storage, args.body)
+    page = await client.create_page(args.space_key, args.title, storage, args.parent_id)
     data = {"id": page.id, "title": page.title, "space_key": args.space_key, "version": page.version, "url": page.url}
     text = f"Created page {page.id} '{page.title}' in {args.space_key}."
     if page.url:
@@ -52,7 +53,7 @@ async def update_page(ctx: ToolContext, args: UpdatePage) -> ToolResult:
             f"Page {current.id} is at version {current.version}, not the version {args.version} you read; someone "
             "changed it, so nothing was overwritten. Read it again with confluence_get_page and reapply the change.",
         )
-    page = await client.update_page(current, markdown_to_storage(args.body), args.title)
+    page = await client.update_page(current, await convert(markdown_to_storage, args.body), args.title)
     data = {
         "id": page.id,
         "title": page.title,
@@ -69,7 +70,7 @@ class AddComment(Arguments):
 
 
 async def add_comment(ctx: ToolContext, args: AddComment) -> ToolResult:
-    comment = await confluence(ctx).add_comment(args.page_id, markdown_to_storage(args.body))
+    comment = await confluence(ctx).add_comment(args.page_id, await convert(markdown_to_storage, args.body))
     cid = str(comment.get("id", ""))
     return ToolResult(f"Added comment {cid} to page {args.page_id}.\n", {"page_id": args.page_id, "comment_id": cid})
 

@@ -51,7 +51,7 @@ async def comments(ctx: ToolContext, args: Comments) -> ToolResult:
             "id": str(c.get("id", "")),
             "author": person(c.get("author")),
             "created": c.get("created"),
-            "body": rich_text(c.get("body")),
+            "body": await rich_text(c.get("body")),
         }
         for c in items
     ]

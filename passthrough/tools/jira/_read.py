@@ -40,7 +40,7 @@ class GetIssue(Arguments):
 async def get_issue(ctx: ToolContext, args: GetIssue) -> ToolResult:
     client = jira(ctx)
     issue = await client.issue(args.issue_key)
-    d = detail(issue, client, args.comment_limit)
+    d = await detail(issue, client, args.comment_limit)
     return ToolResult(issue_text(d), d)
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from passthrough.markup import adf_to_markdown, wiki_to_markdown
+from passthrough.markup import adf_to_markdown, convert, wiki_to_markdown
 from passthrough.providers.jira import JiraClient
 
 
-def rich_text(value: Any) -> str:
+async def rich_text(value: Any) -> str:
     """A Jira rich-text field (ADF on Cloud v3, wiki markup on v2) as Markdown."""
     if isinstance(value, dict):
-        return adf_to_markdown(value)
+        return await convert(adf_to_markdown, value)
     if isinstance(value, str):
-        return wiki_to_markdown(value)
+        return await convert(wiki_to_markdown, value)
     return ""
 
 
@@ -49,7 +49,7 @@ def brief(issue: dict[str, Any], client: JiraClient) -> dict[str, Any]:
     }
 
 
-def detail(issue: dict[str, Any], client: JiraClient, comment_limit: int) -> dict[str, Any]:
+async def detail(issue: dict[str, Any], client: JiraClient, comment_limit: int) -> dict[str, Any]:
     fields = issue.get("fields") or {}
     out = brief(issue, client)
     comments_block = fields.get("comment") or {}
@@ -60,14 +60,14 @@ def detail(issue: dict[str, Any], client: JiraClient, comment_limit: int) -> dic
             "created": fields.get("created"),
             "labels": list(fields.get("labels") or []),
             "parent": (fields.get("parent") or {}).get("key"),
-            "description": rich_text(fields.get("description")),
+            "description": await rich_text(fields.get("description")),
             "comment_total": comments_block.get("total", len(comments)),
             "comments": [
                 {
                     "id": str(c.get("id", "")),
                     "author": person(c.get("author")),
                     "created": c.get("created"),
-                    "body": rich_text(c.get("body")),
+                    "body": await rich_text(c.get("body")),
                 }
                 for c in comments[-comment_limit:]
             ]

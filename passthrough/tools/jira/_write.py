@@ -17,13 +17,13 @@ RICH_TEXT_FIELDS = frozenset({"description", "environment"})
 ALIASES = {"issue_type": "issuetype", "type": "issuetype", "due_date": "duedate"}
 
 
-def prepare_fields(client: JiraClient, fields: dict[str, Any]) -> dict[str, Any]:
+async def prepare_fields(client: JiraClient, fields: dict[str, Any]) -> dict[str, Any]:
     """Friendly values to the shapes Jira wants: Markdown to rich text, names to objects."""
     out: dict[str, Any] = {}
     for raw_name, value in fields.items():
         name = ALIASES.get(raw_name, raw_name)
         if name in RICH_TEXT_FIELDS and isinstance(value, str):
-            value = client.rich_text(value)
+            value = await client.rich_text(value)
         elif name in ("priority", "issuetype", "resolution") and isinstance(value, str):
             value = {"id": value} if value.isdigit() else {"name": value}
         elif name in ("assignee", "reporter") and isinstance(value, str):
@@ -65,7 +65,7 @@ async def create_issue(ctx: ToolContext, args: CreateIssue) -> ToolResult:
         "assignee": args.assignee,
         "parent": args.parent_key,
     }
-    fields = prepare_fields(client, {k: v for k, v in wanted.items() if v is not None})
+    fields = await prepare_fields(client, {k: v for k, v in wanted.items() if v is not None})
     created = await client.create_issue(fields)
     key = str(created.get("key", ""))
     url = client.browse_url(key)
@@ -91,7 +91,7 @@ class UpdateIssue(Arguments):
 
 async def update_issue(ctx: ToolContext, args: UpdateIssue) -> ToolResult:
     client = jira(ctx)
-    fields = prepare_fields(client, args.fields)
+    fields = await prepare_fields(client, args.fields)
     await client.update_issue(args.issue_key, fields)
     names = sorted(fields)
     return ToolResult(
