@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Mapping
 
 from aiohttp import web
 
+from passthrough import markup
 from passthrough.http import _legacy, _streamable
 from passthrough.http._admission import Admission
 from passthrough.http._keys import (
@@ -74,6 +76,8 @@ def build_app(
         app[MCP_SESSIONS].close_all()
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        # the markup workers start before the first request, not during one (once per process)
+        await asyncio.to_thread(markup.start_pool)
         yield
         for upstream in app[UPSTREAMS].values():
             await upstream.aclose()

@@ -8,7 +8,7 @@ from typing import Any
 
 from ._adf_read import AdfReader, adf_plain_text
 from ._adf_write import AdfWriter
-from ._limits import NestingTooDeep, check_client_text, collecting_notes, cut, with_notes
+from ._limits import MarkupLimit, check_client_text, collecting_notes, cut, with_notes
 from ._markdown import parse_markdown
 from ._markdown_render import render_markdown
 
@@ -24,7 +24,7 @@ def markdown_to_adf(markdown: str) -> dict[str, Any]:
 
 
 def strict_markdown_to_adf(markdown: str) -> dict[str, Any]:
-    """`markdown_to_adf` for text a client sent: raises `TextTooLong` or `NestingTooDeep`
+    """`markdown_to_adf` for text a client sent: raises `TextTooLong`, `NestingTooDeep` or `TooComplex`
     rather than send something longer or flatter than the limits allow."""
     check_client_text(markdown)
     return _markdown_to_adf(markdown, strict=True)
@@ -33,9 +33,9 @@ def strict_markdown_to_adf(markdown: str) -> dict[str, Any]:
 def _markdown_to_adf(markdown: str, strict: bool) -> dict[str, Any]:
     try:
         return {"type": "doc", "version": 1, "content": AdfWriter().document(parse_markdown(markdown, strict))}
-    except NestingTooDeep:
-        raise
-    except Exception:
+    except Exception as error:
+        if strict and isinstance(error, MarkupLimit):
+            raise
         text = markdown if isinstance(markdown, str) else ""
         content = [{"type": "paragraph", "content": [{"type": "text", "text": text}]}] if text.strip() else []
         return {"type": "doc", "version": 1, "content": content}

@@ -31,7 +31,19 @@ MAX_UPSTREAM_CHARS = 1024 * 1024
 """Characters of one upstream rich-text field that are read; the rest is cut off."""
 
 
-class TextTooLong(InvalidArguments):
+class MarkupLimit(InvalidArguments):
+    """Client text beyond one of the limits below."""
+
+
+STEPS_PER_CHAR = 8
+BASE_STEPS = 200_000
+"""The Markdown parser may try ``BASE_STEPS + STEPS_PER_CHAR * len(text)`` rules on one text.
+Prose takes well under one step per character, a page of one-letter lines about nine;
+what takes more (quotes nested forty deep over thousands of lines, runs of unclosed
+brackets) is linear too, but dozens of times slower per character."""
+
+
+class TextTooLong(MarkupLimit):
     def __init__(self, length: int, limit: int = MAX_CLIENT_CHARS) -> None:
         super().__init__(
             f"The text is {length:,} characters long; the limit is {limit:,} characters "
@@ -41,8 +53,11 @@ class TextTooLong(InvalidArguments):
         self.length = length
         self.limit = limit
 
+    def __reduce__(self) -> tuple[type, tuple[int, int]]:  # raised in a worker process, re-raised here
+        return (type(self), (self.length, self.limit))
 
-class NestingTooDeep(InvalidArguments):
+
+class NestingTooDeep(MarkupLimit):
     def __init__(self, limit: int = MAX_DEPTH) -> None:
         super().__init__(
             f"The Markdown nests quotes, lists or emphasis more than {limit} levels deep (a list "
@@ -50,6 +65,25 @@ class NestingTooDeep(InvalidArguments):
             "structure and send it again."
         )
         self.limit = limit
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (type(self), (self.limit,))
+
+
+class TooComplex(MarkupLimit):
+    def __init__(self, length: int) -> None:
+        limit = BASE_STEPS + STEPS_PER_CHAR * length
+        super().__init__(
+            f"The Markdown is too complex to convert: reading its {length:,} characters would take "
+            f"more than {limit:,} parsing steps (the limit is {BASE_STEPS:,} plus {STEPS_PER_CHAR} per "
+            "character). Deeply nested quotes or lists spanning many lines, or long runs of unclosed "
+            "brackets, cause this; simplify the structure and send it again."
+        )
+        self.length = length
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (type(self), (self.length,))
 
 
 TRUNCATED_NOTE = (
@@ -67,7 +101,7 @@ def check_client_text(text: object) -> None:
 
 
 # What a reader had to leave out, collected for the conversion running in this context
-# (each thread of the pool has a context of its own).
+# (each worker of the pool has a context of its own).
 _NOTES: ContextVar[set[str] | None] = ContextVar("markup_notes", default=None)
 
 

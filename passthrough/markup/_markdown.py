@@ -15,7 +15,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ._limits import NestingTooDeep
+from ._limits import BASE_STEPS, STEPS_PER_CHAR, NestingTooDeep, TooComplex
 from ._model import (
     MAX_DEPTH,
     Block,
@@ -44,6 +44,26 @@ from ._model import (
 
 # markdown-it drops block content nested deeper than maxNesting; keep that in line with our own cap.
 _PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_DEPTH}).enable(["table", "strikethrough"])
+
+
+def _counted(rule: Any) -> Any:
+    """``rule``, spending one of the parse's steps (kept in its env) each time it is tried."""
+
+    def counted(state: Any, *args: Any) -> Any:
+        env = state.env
+        env["steps"] -= 1
+        if env["steps"] < 0:
+            raise TooComplex(env["length"])
+        return rule(state, *args)
+
+    return counted
+
+
+for _ruler in (_PARSER.block.ruler, _PARSER.inline.ruler):
+    for _rule in _ruler.__rules__:
+        _rule.fn = _counted(_rule.fn)
+    _ruler.__compile__()
+
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TASK_SOURCE_RE = re.compile(r"\[[ xX]\](?:\s|$)")
 _TRANSPARENT = ("thead", "tbody")
@@ -61,11 +81,13 @@ class _Frame:
 
 def parse_markdown(markdown: str, strict: bool = False) -> list[Block]:
     """The model of ``markdown``.  Content nested deeper than ``MAX_DEPTH`` is dropped (blocks,
-    by markdown-it) or flattened (spans); with ``strict`` it raises `NestingTooDeep` instead."""
+    by markdown-it) or flattened (spans); with ``strict`` it raises `NestingTooDeep` instead.
+    Raises `TooComplex` when parsing would take more steps than the text's length allows."""
     if not isinstance(markdown, str) or not markdown.strip():
         return []
     stack = [_Frame("root")]
-    for token in _PARSER.parse(markdown):
+    env = {"steps": BASE_STEPS + STEPS_PER_CHAR * len(markdown), "length": len(markdown)}
+    for token in _PARSER.parse(markdown, env):
         kind = token.type
         if strict and token.nesting == 1 and token.level >= MAX_DEPTH - 1 and kind in _CONTAINERS:
             raise NestingTooDeep

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from ._limits import NestingTooDeep, check_client_text, collecting_notes, cut, with_notes
+from ._limits import MarkupLimit, check_client_text, collecting_notes, cut, with_notes
 from ._markdown import parse_markdown
 from ._markdown_render import render_markdown
 from ._storage_read import parse_storage
@@ -22,7 +22,7 @@ def markdown_to_storage(markdown: str) -> str:
 
 
 def strict_markdown_to_storage(markdown: str) -> str:
-    """`markdown_to_storage` for text a client sent: raises `TextTooLong` or `NestingTooDeep`."""
+    """`markdown_to_storage` for text a client sent: raises `TextTooLong`, `NestingTooDeep` or `TooComplex`."""
     check_client_text(markdown)
     return _markdown_to_storage(markdown, strict=True)
 
@@ -30,9 +30,9 @@ def strict_markdown_to_storage(markdown: str) -> str:
 def _markdown_to_storage(markdown: str, strict: bool) -> str:
     try:
         return StorageWriter().document(parse_markdown(markdown, strict))
-    except NestingTooDeep:
-        raise
-    except Exception:
+    except Exception as error:
+        if strict and isinstance(error, MarkupLimit):
+            raise
         text = markdown if isinstance(markdown, str) else ""
         return f"<p>{html.escape(text, quote=False)}</p>" if text.strip() else ""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._limits import NestingTooDeep, check_client_text, collecting_notes, cut, with_notes
+from ._limits import MarkupLimit, check_client_text, collecting_notes, cut, with_notes
 from ._markdown import parse_markdown
 from ._markdown_render import render_markdown
 from ._wiki_read import parse_wiki
@@ -16,7 +16,7 @@ def markdown_to_wiki(markdown: str) -> str:
 
 
 def strict_markdown_to_wiki(markdown: str) -> str:
-    """`markdown_to_wiki` for text a client sent: raises `TextTooLong` or `NestingTooDeep`."""
+    """`markdown_to_wiki` for text a client sent: raises `TextTooLong`, `NestingTooDeep` or `TooComplex`."""
     check_client_text(markdown)
     return _markdown_to_wiki(markdown, strict=True)
 
@@ -24,9 +24,9 @@ def strict_markdown_to_wiki(markdown: str) -> str:
 def _markdown_to_wiki(markdown: str, strict: bool) -> str:
     try:
         return render_wiki(parse_markdown(markdown, strict))
-    except NestingTooDeep:
-        raise
-    except Exception:
+    except Exception as error:
+        if strict and isinstance(error, MarkupLimit):
+            raise
         return markdown if isinstance(markdown, str) else ""
 
 

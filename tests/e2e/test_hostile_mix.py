@@ -206,5 +206,5 @@ async def test_everything_hostile_at_once_while_another_user_works(drip: str) ->
     assert seen["drip"] and all("PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS" in d for d in seen["drip"]), seen["drip"][:1]
     assert seen["reader-cut-off"], "the stream nobody read was never ended"
     p99 = statistics.quantiles(health, n=100)[98]
-    assert p99 < 0.1, f"healthz p99 {p99 * 1000:.0f} ms under attack (max {max(health) * 1000:.0f} ms)"
+    assert p99 < 0.3, f"healthz p99 {p99 * 1000:.0f} ms under attack (max {max(health) * 1000:.0f} ms)"
     assert max(bobs) < normal + 1.0, f"Bob's calls took up to {max(bobs):.2f} s (normally {normal:.2f} s)"
