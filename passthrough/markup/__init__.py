@@ -130,18 +130,39 @@ async def convert(fn: Callable[[Any], R], value: Any) -> R:
 
 def start_pool() -> ProcessPoolExecutor:
     """The pool, started with all its workers if it was not (blocks for a moment: call it
-    at startup or in a thread)."""
+    at startup or in a thread).  As with any use of `multiprocessing`, a program that runs
+    passthrough from a script of its own must guard the script's entry point."""
     global _pool
     with _pool_lock:
         if _pool is None:
             if _CONTEXT.get_start_method() == "forkserver":
                 _CONTEXT.set_forkserver_preload([__name__])
-            pool = ProcessPoolExecutor(POOL_WORKERS, mp_context=_CONTEXT)
+            pool = ProcessPoolExecutor(POOL_WORKERS, mp_context=_CONTEXT, initializer=_worker_starts)
             # workers start on demand; as many tasks as workers at once start them all now
-            for started in [pool.submit(os.getpid) for _ in range(POOL_WORKERS)]:
-                started.result(timeout=60)
+            try:
+                for started in [pool.submit(os.getpid) for _ in range(POOL_WORKERS)]:
+                    started.result(timeout=60)
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise RuntimeError(
+                    "The markup worker processes could not start. A worker imports the main module of "
+                    "the program again; a script that starts passthrough must do so only under "
+                    "`if __name__ == '__main__':`."
+                ) from None
             _pool = pool
         return _pool
+
+
+WORKER_NICENESS = 10
+"""Workers run at a lower scheduling priority than the server: where cores are few, a
+conversion waits for the event loop, never the loop for a conversion."""
+
+
+def _worker_starts() -> None:
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # no nice() on this platform, or not permitted
+        pass
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

@@ -11,16 +11,18 @@ at most a second, healthz must stay fast, and everything must be released after.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import statistics
+import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
-import pytest
 from aiohttp import web
 
 from passthrough.http import build_app
@@ -34,13 +36,14 @@ MALLORY = JiraUser(
     name="mallory", display_name="Mallory", email="m@example.com", account_id="acc-m", token="mallory-token-1d1d"
 )
 VICTIM = {"X-Jira-Token": BOB.token}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def call(name: str, args: dict[str, Any], rid: int | str = 1) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": {"name": name, "arguments": args}}
 
 
-@pytest.fixture
+@contextlib.asynccontextmanager
 async def drip() -> AsyncIterator[str]:
     """An upstream that answers 200 and then sends one byte every 0.5 s, for at most 60 s."""
 
@@ -50,7 +53,10 @@ async def drip() -> AsyncIterator[str]:
         await response.write(b"{")
         for _ in range(120):
             await asyncio.sleep(0.5)
-            await response.write(b" ")
+            try:
+                await response.write(b" ")
+            except ConnectionError:  # passthrough gave up on it, as it should
+                break
         return response
 
     app = web.Application()
@@ -63,6 +69,60 @@ async def drip() -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
     finally:
         await runner.cleanup()
+
+
+def upstreams_until_told() -> None:
+    """The upstreams' process: serve Jira and the drip until a line arrives on stdin (upstreams run elsewhere)."""
+
+    async def main() -> None:
+        fake = FakeJira("server", [ALICE, BOB, MALLORY])
+        fake.delay = 0.05
+        async with fake.serve(), drip() as dripping:
+            print(json.dumps({"jira": fake.url, "drip": dripping}), flush=True)
+            await asyncio.to_thread(sys.stdin.readline)
+
+    asyncio.run(main())
+
+
+@contextlib.asynccontextmanager
+async def process(entry: str, *args: str) -> AsyncIterator[tuple[asyncio.subprocess.Process, bytes]]:
+    """Run `entry` (a function of this module) in a child process; yield it with the first line it printed.
+
+    The child stands for another machine, so it runs at a lower priority: on a test machine
+    with two cores it would otherwise take the server's core, and the timing would measure that.
+    """
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        f"import os, sys; os.nice(10); from tests.e2e.test_hostile_mix import {entry}; {entry}(*sys.argv[1:])",
+        *args,
+        cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert child.stdin and child.stdout
+    try:
+        yield child, await asyncio.wait_for(child.stdout.readline(), 30)
+    finally:
+        if child.returncode is None:
+            child.kill()
+            await child.wait()
+
+
+def attack_until_told(url: str) -> None:
+    """The attacker's process: attack until a line arrives on stdin, then print what it saw as JSON."""
+
+    async def main() -> dict[str, list[str]]:
+        stop = asyncio.Event()
+        seen: dict[str, list[str]] = {"batch": [], "markdown": [], "drip": [], "reader-cut-off": []}
+        attack = asyncio.create_task(_attack(url, stop, seen))
+        print("started", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
+        stop.set()
+        await asyncio.wait_for(attack, 30)
+        return seen
+
+    print(json.dumps(asyncio.run(main())), flush=True)
 
 
 async def _attack(url: str, stop: asyncio.Event, seen: dict[str, list[str]]) -> None:
@@ -150,14 +210,14 @@ async def _attack(url: str, stop: asyncio.Event, seen: dict[str, list[str]]) -> 
         )
 
 
-async def test_everything_hostile_at_once_while_another_user_works(drip: str) -> None:
-    fake = FakeJira("server", [ALICE, BOB, MALLORY])
-    fake.delay = 0.05
-    async with fake.serve():
+async def test_everything_hostile_at_once_while_another_user_works() -> None:
+    # This process holds passthrough, Bob and the probe only: what is timed is passthrough's own loop.
+    async with process("upstreams_until_told") as (_, first):
+        urls = json.loads(first)
         env = {
-            "JIRA_URL": fake.url,
+            "JIRA_URL": urls["jira"],
             "JIRA_DEPLOYMENT": "server",
-            "CONFLUENCE_URL": drip,
+            "CONFLUENCE_URL": urls["drip"],
             "CONFLUENCE_DEPLOYMENT": "server",
             "PASSTHROUGH_FALLBACK": "off",
         }
@@ -178,23 +238,26 @@ async def test_everything_hostile_at_once_while_another_user_works(drip: str) ->
                 return time.perf_counter() - started
 
             normal = statistics.median([await bobs_call() for _ in range(5)])
-            stop = asyncio.Event()
-            seen: dict[str, list[str]] = {"batch": [], "markdown": [], "drip": [], "reader-cut-off": []}
-            attack = asyncio.create_task(_attack(url, stop, seen))
-            await asyncio.sleep(1.0)  # let every kind of abuse get going
-            health: list[float] = []
-            bobs: list[float] = []
-            async with httpx.AsyncClient(base_url=url, timeout=30) as probe:
-                deadline = time.perf_counter() + 6.0
-                while time.perf_counter() < deadline:
-                    started = time.perf_counter()
-                    assert (await probe.get("/healthz")).status_code == 200
-                    health.append(time.perf_counter() - started)
-                    if len(health) % 10 == 0:
-                        bobs.append(await bobs_call())
-                    await asyncio.sleep(0.02)
-            stop.set()
-            await asyncio.wait_for(attack, 30)
+            # the attacker runs in a process of its own, as it would: its client work is not charged to this loop
+            async with process("attack_until_told", url) as (attacker, first):
+                assert first == b"started\n"
+                assert attacker.stdin and attacker.stdout
+                await asyncio.sleep(1.0)  # let every kind of abuse get going
+                health: list[float] = []
+                bobs: list[float] = []
+                async with httpx.AsyncClient(base_url=url, timeout=30) as probe:
+                    deadline = time.perf_counter() + 6.0
+                    while time.perf_counter() < deadline:
+                        started = time.perf_counter()
+                        assert (await probe.get("/healthz")).status_code == 200
+                        health.append(time.perf_counter() - started)
+                        if len(health) % 10 == 0:
+                            bobs.append(await bobs_call())
+                        await asyncio.sleep(0.02)
+                attacker.stdin.write(b"stop\n")
+                await attacker.stdin.drain()
+                seen = json.loads(await asyncio.wait_for(attacker.stdout.read(), 30))
+                assert await attacker.wait() == 0
             for _ in range(100):
                 if not len(app[ADMISSION]) and not len(app[LEGACY_SESSIONS]):
                     break
@@ -206,5 +269,5 @@ async def test_everything_hostile_at_once_while_another_user_works(drip: str) ->
     assert seen["drip"] and all("PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS" in d for d in seen["drip"]), seen["drip"][:1]
     assert seen["reader-cut-off"], "the stream nobody read was never ended"
     p99 = statistics.quantiles(health, n=100)[98]
-    assert p99 < 0.3, f"healthz p99 {p99 * 1000:.0f} ms under attack (max {max(health) * 1000:.0f} ms)"
+    assert p99 < 0.1, f"healthz p99 {p99 * 1000:.0f} ms under attack (max {max(health) * 1000:.0f} ms)"
     assert max(bobs) < normal + 1.0, f"Bob's calls took up to {max(bobs):.2f} s (normally {normal:.2f} s)"

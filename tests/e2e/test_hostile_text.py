@@ -38,7 +38,8 @@ async def test_hostile_text_is_bounded_and_nobody_else_waits() -> None:
     conf.validate_storage = False  # the fake shares this loop; its own XML check is not under test
     async with jira.serve(), conf.serve():
         # what an upstream holds: more than is read, nested deeper than is kept
-        jira.issues["DEMO-1"]["description"] = "a *line* of prose, with [a link|http://x]\n" * (MAX_UPSTREAM_CHARS // 30)
+        prose = "a *line* of prose, with [a link|http://x]\n"
+        jira.issues["DEMO-1"]["description"] = prose * (MAX_UPSTREAM_CHARS // 30)
         jira.issues["DEMO-2"]["description"] = "".join("*" * (1 + i % 80) + " item\n" for i in range(2_000))
         page_id = next(iter(conf.pages))
         conf.pages[page_id]["body"] = "<p>a paragraph of prose<br/>with a break</p>" * (MAX_UPSTREAM_CHARS // 30)
