@@ -2,7 +2,10 @@
 
     python bench/_fake.py [--port N] [--delay SECONDS]
 
-Prints ``FAKE_URL http://127.0.0.1:PORT`` on stdout once it accepts connections, then answers one-line
+Prints ``FAKE_URL http://127.0.0.1:PORT {json}`` on stdout once it accepts connections; the JSON is about
+two more fakes in the same process for the render-heavy figures, a Jira Cloud
+whose ``DEMO-1`` has a 5 KB ADF description and a Confluence Server/DC with one 20 KB storage page
+(their URLs, the page id and the body sizes). Then it answers one-line
 commands on stdin with one JSON line on stdout:
 
 * ``reset`` forgets what it counted;
@@ -32,9 +35,10 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _bodies import adf_description, storage_page
 from _common import HOST, USERS
 
-from tests.fakes import FakeJira, JiraUser
+from tests.fakes import ConfluenceUser, FakeConfluence, FakeJira, FakeUpstream, JiraUser
 
 
 class Counter:
@@ -78,7 +82,7 @@ class Counter:
         }
 
 
-async def _commands(fake: FakeJira, counter: Counter, stop: asyncio.Event) -> None:
+async def _commands(fakes: list[FakeUpstream], counter: Counter, stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -90,7 +94,8 @@ async def _commands(fake: FakeJira, counter: Counter, stop: asyncio.Event) -> No
         if command == "reset":
             counter.reset()
             # Every authenticated answer mints a JSESSIONID; clients that drop cookies leave them behind.
-            fake.sessions.clear()
+            for fake in fakes:
+                fake.sessions.clear()  # type: ignore[attr-defined]
             reply: dict[str, object] = {"ok": True}
         elif command == "stats":
             reply = counter.stats()
@@ -118,29 +123,47 @@ async def main() -> None:
         for u in USERS
     ]
     fake = FakeJira("server", users)
-    fake.delay = args.delay
-    fake.requests = collections.deque(maxlen=256)  # type: ignore[assignment]
+    cloud = FakeJira("cloud", users)
+    description = adf_description()
+    cloud.issues["DEMO-1"]["description"] = description
+    wiki = FakeConfluence(
+        "server",
+        [ConfluenceUser(u.name, f"Bench {u.name}", f"{u.name}@example.com", f"acc-{u.name}", u.token) for u in USERS],
+    )
+    page_id = next(iter(wiki.pages))
+    wiki.pages[page_id]["body"] = storage_page()
     counter = Counter()
-    fake.app.on_response_prepare.append(counter.on_prepare)
-
-    runner = web.AppRunner(fake.app, access_log=None, shutdown_timeout=1.0)
-    await runner.setup()
-    site = web.TCPSite(runner, HOST, args.port, backlog=1024)
-    await site.start()
-    port = runner.addresses[0][1]
-    fake.url = f"http://{HOST}:{port}"
+    runners = []
+    for one, port in ((fake, args.port), (cloud, 0), (wiki, 0)):
+        one.delay = args.delay
+        one.requests = collections.deque(maxlen=256)  # type: ignore[assignment]
+        one.app.on_response_prepare.append(counter.on_prepare)
+        runner = web.AppRunner(one.app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, HOST, port, backlog=1024)
+        await site.start()
+        one.url = f"http://{HOST}:{runner.addresses[0][1]}"
+        runners.append(runner)
+    render = {
+        "jira_cloud": cloud.url,
+        "confluence": wiki.url,
+        "page_id": page_id,
+        "adf_bytes": len(json.dumps(description, separators=(",", ":"))),
+        "storage_bytes": len(wiki.pages[page_id]["body"].encode()),
+    }
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    sys.stdout.write(f"FAKE_URL {fake.url}\n")
+    sys.stdout.write(f"FAKE_URL {fake.url} {json.dumps(render)}\n")  # one line: the reader selects per line
     sys.stdout.flush()
-    commands = asyncio.create_task(_commands(fake, counter, stop))
+    commands = asyncio.create_task(_commands([fake, cloud, wiki], counter, stop))
     try:
         await stop.wait()
     finally:
         commands.cancel()
-        await runner.cleanup()
+        for runner in runners:
+            await runner.cleanup()
 
 
 if __name__ == "__main__":

@@ -178,16 +178,28 @@ def sse_data(body: bytes) -> list[str]:
     return events
 
 
+@dataclass(frozen=True)
+class ToolCall:
+    """The tools/call a caller makes, and the text its answer must carry (with no error) to count."""
+
+    tool: str
+    arguments: dict[str, Any]
+    marker: str
+
+    def body(self, rid: int) -> bytes:
+        params = {"name": self.tool, "arguments": self.arguments}
+        return b'{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":' % rid + json.dumps(params).encode() + b"}"
+
+    def answered(self, payload: bytes) -> bool:
+        return self.marker.encode() in payload and b'"isError":true' not in payload and b'"error":{' not in payload
+
+
+GET_ISSUE = ToolCall("jira_get_issue", {"issue_key": ISSUE_KEY}, ISSUE_KEY)
+
+
 def answered_issue(payload: bytes) -> bool:
     """Whether a tools/call answer (or the floor's upstream answer) carries the issue and no error."""
-    return ISSUE_KEY.encode() in payload and b'"isError":true' not in payload and b'"error":{' not in payload
-
-
-def _call_body(rid: int) -> bytes:
-    return (
-        b'{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"jira_get_issue",'
-        b'"arguments":{"issue_key":"' % rid + ISSUE_KEY.encode() + b'"}}}'
-    )
+    return GET_ISSUE.answered(payload)
 
 
 def _initialize_body(rid: int, version: str) -> bytes:
@@ -240,17 +252,21 @@ async def _safe_call(caller: Caller) -> bool:
 class FloorCaller(Caller):
     """The floor: the upstream GET itself, sent straight to the fake Jira."""
 
-    def __init__(self, host: str, port: int, token: str, path: str) -> None:
+    def __init__(
+        self, host: str, port: int, token: str, path: str, marker: str = ISSUE_KEY, authorization: str = ""
+    ) -> None:
         self.conn = Connection(host, port)
         self.target = path.encode()
-        self.headers = b"Authorization: Bearer " + token.encode() + b"\r\nAccept: application/json\r\n"
+        auth = authorization or f"Bearer {token}"
+        self.headers = b"Authorization: " + auth.encode() + b"\r\nAccept: application/json\r\n"
+        self.marker = marker.encode()
 
     async def setup(self) -> None:
         await self.conn.connect()
 
     async def call(self) -> bool:
         r = await self.conn.request(b"GET", self.target, self.headers)
-        return r.status == 200 and answered_issue(r.body)
+        return r.status == 200 and self.marker in r.body
 
     async def close(self) -> None:
         self.conn.close()
@@ -272,17 +288,19 @@ class HttpxFloorCaller(Caller):
 class McpPostCaller(Caller):
     """passthrough's bare JSON-RPC post on /mcp: no handshake, no session (as its README shows)."""
 
-    def __init__(self, host: str, port: int, token: str) -> None:
+    def __init__(self, host: str, port: int, token: str, call: ToolCall = GET_ISSUE, extra: bytes = b"") -> None:
+        """``extra``: more header lines (``Name: value\\r\\n``), e.g. the email Jira Cloud wants with a token."""
         self.conn = Connection(host, port)
-        self.headers = _JSON + b"Authorization: Bearer " + token.encode() + b"\r\n"
+        self.headers = _JSON + b"Authorization: Bearer " + token.encode() + b"\r\n" + extra
         self.ids = itertools.count(1)
+        self.tool_call = call
 
     async def setup(self) -> None:
         await self.conn.connect()
 
     async def call(self) -> bool:
-        r = await self.conn.request(b"POST", b"/mcp", self.headers, _call_body(next(self.ids)))
-        return r.status == 200 and answered_issue(r.body)
+        r = await self.conn.request(b"POST", b"/mcp", self.headers, self.tool_call.body(next(self.ids)))
+        return r.status == 200 and self.tool_call.answered(r.body)
 
     async def close(self) -> None:
         self.conn.close()
@@ -335,7 +353,7 @@ class LegacySseCaller(Caller):
 
     async def call(self) -> bool:
         rid = next(self.ids)
-        data = await self._exchange(_call_body(rid), rid)
+        data = await self._exchange(GET_ISSUE.body(rid), rid)
         return data is not None and answered_issue(data.encode())
 
     async def close(self) -> None:
@@ -378,7 +396,7 @@ class StreamableCaller(Caller):
             raise HttpError(f"notifications/initialized answered {r.status}")
 
     async def call(self) -> bool:
-        r = await self.conn.request(b"POST", self.path, self.headers, _call_body(next(self.ids)))
+        r = await self.conn.request(b"POST", self.path, self.headers, GET_ISSUE.body(next(self.ids)))
         return r.status == 200 and answered_issue(self._payload(r))
 
     async def close(self) -> None:
@@ -426,6 +444,7 @@ class ThroughputResult:
     errors: int
     window: float
     cpu: dict[str, float] = field(default_factory=dict)  # process name -> CPU seconds in the window
+    samples_ms: list[float] = field(default_factory=list)  # each call completed in the window, its latency
 
     @property
     def per_second(self) -> float:
@@ -448,15 +467,19 @@ async def run_throughput(
     end_at = start_at + window
     done = 0
     errors = 0
+    samples: list[float] = []
 
     async def worker(caller: Caller) -> None:
         nonlocal done, errors
         while not stop:
+            began = clock()
             ok = await _safe_call(caller)
+            ended = clock()
             if not ok:
                 errors += 1  # anywhere in the run, warm-up included
-            elif start_at <= clock() <= end_at:
+            elif start_at <= ended <= end_at:
                 done += 1
+                samples.append((ended - began) * 1000.0)
 
     tasks = [asyncio.ensure_future(worker(c)) for c in callers]
     try:
@@ -478,7 +501,7 @@ async def run_throughput(
         for task in tasks:
             task.cancel()
     cpu = {name: after[name] - before[name] for name in before}
-    return ThroughputResult(done, errors, t1 - t0, cpu)
+    return ThroughputResult(done, errors, t1 - t0, cpu, samples)
 
 
 async def gather_bounded(factories: list[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:

@@ -101,7 +101,8 @@ async def _serve(settings: Settings, guide: Callable[[str], list[str]] | None = 
     app = build_app(settings)
     listening = await listen(app, settings, settings.host, settings.port, shutdown_timeout=5.0)
     port = listening.port
-    log.info("listening on http://%s:%d", settings.host, port)
+    kind = "uvloop" if type(asyncio.get_running_loop()).__module__.startswith("uvloop") else "asyncio"
+    log.info("listening on http://%s:%d (%s event loop)", settings.host, port, kind)
     if guide is not None:
         # Printed, not logged: the demo tokens are public values, and the log scrubber would hide them.
         print("\n".join(guide(f"http://{settings.host}:{port}")), flush=True)
@@ -116,6 +117,27 @@ async def _serve(settings: Settings, guide: Callable[[str], list[str]] | None = 
     finally:
         log.info("shutting down")
         await listening.stop()
+
+
+def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop to serve on: uvloop where it is installed (``auto``, the default), or asyncio's own.
+
+    uvloop is optional (``pip install passthrough[fast]``); measured in bench/README.md. Set
+    PASSTHROUGH_EVENT_LOOP=asyncio to run without it, ``uvloop`` to insist on it.
+    """
+    choice = choice.strip().lower() or "auto"
+    if choice not in ("auto", "asyncio", "uvloop"):
+        raise SystemExit(f"passthrough: PASSTHROUGH_EVENT_LOOP must be auto, asyncio or uvloop, not {choice!r}")
+    if choice == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        if choice == "uvloop":
+            raise SystemExit("passthrough: PASSTHROUGH_EVENT_LOOP=uvloop, but uvloop is not installed") from None
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -159,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     configure((getattr(args, "log_level", None) or settings.log_level).upper())
     try:
-        asyncio.run(_run(settings, bool(getattr(args, "sandbox", False))))
+        with asyncio.Runner(loop_factory=loop_factory(os.environ.get("PASSTHROUGH_EVENT_LOOP", "auto"))) as runner:
+            runner.run(_run(settings, bool(getattr(args, "sandbox", False))))
     except OSError as exc:
         print(f"passthrough: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 1

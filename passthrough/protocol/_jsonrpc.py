@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from passthrough import _json
 from passthrough.errors import ProtocolError
 from passthrough.protocol._sdk import BATCHING_VERSIONS, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
 
@@ -115,7 +116,7 @@ def error(rid: RequestId | None, code: int, text: str, data: Any = None) -> dict
 
 
 def encode(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return _json.dumps(payload)
 
 
 def encode_replies(replies: list[dict[str, Any]], batch: bool, limit: int) -> bytes:

@@ -35,7 +35,7 @@ from cachetools import TTLCache
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from passthrough import __version__
+from passthrough import __version__, _json
 from passthrough.credentials import Credential
 from passthrough.errors import RateLimited, UpstreamError, UpstreamUnavailable
 from passthrough.providers._errors import Redactor, location_shown, upstream_messages
@@ -95,6 +95,10 @@ class Answer:
         """The body as JSON; an UpstreamError, never a decoding or recursion error, if it is not readable JSON."""
         if not self.body:
             return None
+        try:
+            return _json.loads_fast(self.body)
+        except _json.JSONDecodeError:
+            pass  # read again by the standard library, for its rules and its messages
         try:
             text = self.body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
