@@ -279,6 +279,14 @@ def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
 
     ``collapse`` squeezes runs of whitespace the way HTML renders them.
     """
+    if type(nodes) is list and all(type(node) is Text for node in nodes):
+        # plain text only (most paragraphs, list items and cells): the steps below come down to this
+        text = "".join([node.text for node in nodes])  # type: ignore[union-attr]
+        if collapse:
+            text = _WHITESPACE.sub(" ", text)
+        if "\n" not in text and "\r" not in text:
+            text = text.strip()
+            return [Text(text)] if text else []
     if collapse:
         nodes = [_collapse(node) for node in nodes]
     result = normalize(nodes)
@@ -309,9 +317,12 @@ def _blank_text(node: Inline) -> bool:
     return isinstance(node, Text) and not node.text.strip()
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _collapse(node: Inline) -> Inline:
     if isinstance(node, Text):
-        return Text(re.sub(r"\s+", " ", node.text))
+        return Text(_WHITESPACE.sub(" ", node.text))
     if isinstance(node, Span):
         return type(node)([_collapse(child) for child in node.children])
     if isinstance(node, Link):
