@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -49,3 +51,22 @@ def tool_caller(http: httpx.AsyncClient, default_headers: dict[str, str]) -> Too
         return result
 
     return call
+
+
+async def time_healthz(
+    url: str,
+    done: Callable[[], bool],
+    health: list[float],
+    pause: float,
+    every: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Time `GET /healthz` into `health` (seconds) until `done()`, pausing `pause` s between probes and
+    awaiting `every()` after each tenth (another user's ordinary call, timed by the caller)."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as prober:
+        while not done():
+            started = time.perf_counter()
+            assert (await prober.get("/healthz")).status_code == 200
+            health.append(time.perf_counter() - started)
+            if every is not None and len(health) % 10 == 0:
+                await every()
+            await asyncio.sleep(pause)

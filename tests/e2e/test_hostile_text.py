@@ -19,7 +19,7 @@ import httpx
 from passthrough.markup import MAX_UPSTREAM_CHARS
 from passthrough.markup._limits import FLATTENED_NOTE, TRUNCATED_NOTE
 from tests.conftest import ALICE, BOB, make_settings, serve
-from tests.e2e._clients import tool_caller
+from tests.e2e._clients import time_healthz, tool_caller
 from tests.fakes import ConfluenceUser, FakeConfluence, FakeJira, JiraUser
 
 MALLORY = JiraUser(
@@ -85,17 +85,10 @@ async def test_hostile_text_is_bounded_and_nobody_else_waits() -> None:
             health: list[float] = []
             bobs: list[float] = []
 
-            async def probe() -> None:
-                async with httpx.AsyncClient(base_url=url, timeout=30) as prober:
-                    while not stop.is_set():
-                        started = time.perf_counter()
-                        assert (await prober.get("/healthz")).status_code == 200
-                        health.append(time.perf_counter() - started)
-                        if len(health) % 10 == 0:
-                            bobs.append(await bobs_call())
-                        await asyncio.sleep(0.01)
+            async def bobs_turn() -> None:
+                bobs.append(await bobs_call())
 
-            prober = asyncio.create_task(probe())
+            prober = asyncio.create_task(time_healthz(url, stop.is_set, health, 0.01, bobs_turn))
             started = time.perf_counter()
             try:
                 answers = await hostile()
