@@ -281,7 +281,7 @@ def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
     """
     if type(nodes) is list and all(type(node) is Text for node in nodes):
         # plain text only (most paragraphs, list items and cells): the steps below come down to this
-        text = "".join([node.text for node in nodes])  # type: ignore[union-attr]
+        text = "".join([node.text for node in nodes])
         if collapse:
             text = _WHITESPACE.sub(" ", text)
         if "\n" not in text and "\r" not in text:
