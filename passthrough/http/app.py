@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import secrets
 from collections.abc import AsyncIterator, Mapping
 
@@ -26,6 +28,15 @@ from passthrough.protocol import Dispatcher
 from passthrough.providers import SessionFactory, Upstream
 from passthrough.settings import Provider, Settings
 from passthrough.tools import build_registry
+
+log = logging.getLogger(__name__)
+
+
+async def _start_markup_pool() -> None:
+    try:
+        await asyncio.to_thread(markup.start_pool)
+    except Exception as exc:  # said once here; a conversion that needs the pool says it again
+        log.warning("The markup workers did not start (%s); large conversions will try again.", exc)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -76,9 +87,14 @@ def build_app(
         app[MCP_SESSIONS].close_all()
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        # the markup workers start before the first request, not during one (once per process)
-        await asyncio.to_thread(markup.start_pool)
+        # The markup workers start in the background: /healthz and small conversions do not wait for them;
+        # a large conversion that comes first waits for the same start (the pool's lock), not a second one.
+        warming = asyncio.create_task(_start_markup_pool())
         yield
+        if not warming.done():
+            warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warming
         for upstream in app[UPSTREAMS].values():
             await upstream.aclose()
 
