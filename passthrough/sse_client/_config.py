@@ -34,6 +34,8 @@ class Config:
     headers: Mapping[str, str] = field(repr=False)
     """Credential headers for every HTTP request; values are secrets."""
     log_level: str = "INFO"
+    unfilled: tuple[str, ...] = ()
+    """Variables still holding a `<...>` placeholder from a pasted config: not sent (see `is_placeholder`)."""
 
     @property
     def label(self) -> str:
@@ -49,11 +51,18 @@ class Config:
 
 def load_config(env: Mapping[str, str]) -> Config:
     url, transport = _endpoint(env.get("SSE_SERVER_URL", "").strip() or DEFAULT_URL)
-    headers = {header: value for name, header in HEADER_ENV if (value := env.get(name, "").strip())}
+    values = {name: env.get(name, "").strip() for name, _ in HEADER_ENV}
+    unfilled = tuple(name for name, value in values.items() if is_placeholder(value))
+    headers = {header: values[name] for name, header in HEADER_ENV if values[name] and name not in unfilled}
     level = env.get("PASSTHROUGH_LOG_LEVEL", "").strip().upper() or "INFO"
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         level = "INFO"
-    return Config(url=url, transport=transport, headers=headers, log_level=level)
+    return Config(url=url, transport=transport, headers=headers, log_level=level, unfilled=unfilled)
+
+
+def is_placeholder(value: str) -> bool:
+    """`<your Jira personal access token>` as `passthrough client-config` prints it: no credential is like that."""
+    return len(value) > 2 and value.startswith("<") and value.endswith(">")
 
 
 def _endpoint(raw: str) -> tuple[str, Transport]:

@@ -43,6 +43,11 @@ async def run(config: Config, stdin_fd: int = 0, stdout: BinaryIO | None = None)
     kind = "Streamable HTTP" if config.transport == "streamable" else "legacy HTTP+SSE"
     names = ", ".join(config.headers) or "none"
     log.info("relaying stdio to %s over %s; credential headers: %s", config.label, kind, names)
+    if config.unfilled:
+        log.warning(
+            "%s still hold a <...> placeholder: not sent; put your own value there (or remove the line)",
+            ", ".join(config.unfilled),
+        )
     async with new_client(config.headers) as http:
         relay: Relay
         if config.transport == "streamable":
