@@ -153,6 +153,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sub.add_parser("keygen", help="print a new X-MCP-API-Key and the digest to configure")
     sub.add_parser("tools", help="print every tool as a Markdown table (the README's list is generated from it)")
+    from passthrough import _client_config
+
+    client_config = sub.add_parser(
+        "client-config",
+        help="print a ready-to-paste MCP client config for this installation (claude, cursor, vscode, inspector)",
+    )
+    _client_config.add_arguments(client_config)
     config = sub.add_parser("config", help="report the configuration and warnings (never a secret), then exit")
     config.add_argument("--host")
     config.add_argument("--port", type=int)
@@ -167,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tools":
         print(tools_markdown())
         return 0
+
+    if args.command == "client-config":
+        return _client_config.run(args)
 
     try:
         settings = load_settings(os.environ).with_bind(getattr(args, "host", None), getattr(args, "port", None))
