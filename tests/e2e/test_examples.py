@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from passthrough.credentials import new_api_key
+from passthrough.sandbox import DEMO, SAM
 from tests.conftest import ALICE, SHARED, jira_env, make_settings, serve
+from tests.e2e._sandbox import DEMO_1_SUMMARY, Sandbox, clean_environment, sandbox
 from tests.fakes import FakeJira
+from tests.unit.test_readme import SERVE_URL, runnable_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,7 +93,8 @@ async def test_url_client_configs_work_with_the_sdk_client(server_jira: FakeJira
         config = json.loads((ROOT / "examples" / name).read_text())
         entry = config[servers_key]["passthrough"]
         assert entry["url"] == "http://127.0.0.1:8000/mcp"
-        headers = _fill(entry["headers"], {"jira": ALICE.token, "confluence": "unused", "openproject": "unused"})
+        own = {k: v for k, v in entry["headers"].items() if not k.endswith("-Email")}  # Server: no email
+        headers = _fill(own, {"jira": ALICE.token, "confluence": "unused", "openproject": "unused"})
         assert isinstance(headers, dict)
         async with serve(make_settings(jira_env(server_jira))) as url:
             import httpx2
@@ -115,3 +124,121 @@ def test_claude_desktop_config_names_what_the_shim_reads() -> None:
         "OPENPROJECT_API_KEY",
         "MCP_API_KEY",
     }
+
+
+# --- against `./run serve`'s sandbox, as a newcomer runs them: no account, no credential in the environment ---
+
+
+@pytest.fixture(scope="module")
+def the_sandbox() -> Iterator[Sandbox]:
+    with sandbox() as box:
+        yield box
+
+
+def run_sync(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, cwd=cwd, env={**clean_environment(), **(env or {})}, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_readme_python_snippets_run_against_the_sandbox(the_sandbox: Sandbox, tmp_path: Path) -> None:
+    blocks = runnable_blocks()["python"]
+    assert blocks
+    for i, code in enumerate(blocks):
+        script = tmp_path / f"snippet_{i}.py"
+        script.write_text(code.replace(SERVE_URL, the_sandbox.url))
+        proc = run_sync([sys.executable, str(script)], tmp_path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert f"# DEMO-1: {DEMO_1_SUMMARY}" in proc.stdout, proc.stdout + proc.stderr
+        assert "Dana Demo" in proc.stdout
+
+
+def test_readme_curl_lines_run_against_the_sandbox(the_sandbox: Sandbox, tmp_path: Path) -> None:
+    blocks = runnable_blocks()["curl"]
+    assert blocks
+    for code in blocks:
+        proc = run_sync(["bash", "-euo", "pipefail", "-c", code.replace(SERVE_URL, the_sandbox.url)], tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        reply = json.loads(proc.stdout)
+        assert not reply["result"].get("isError"), reply
+        assert f"# DEMO-1: {DEMO_1_SUMMARY}" in reply["result"]["content"][0]["text"]
+
+
+def test_a_bare_curl_post_is_refused_with_415_as_the_readme_says(the_sandbox: Sandbox, tmp_path: Path) -> None:
+    body = '{"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}'
+    proc = run_sync(
+        ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", the_sandbox.url + "/mcp", "-d", body], tmp_path
+    )
+    assert proc.stdout == "415"
+
+
+def test_direct_httpx_runs_against_the_sandbox_without_a_token(the_sandbox: Sandbox, tmp_path: Path) -> None:
+    proc = run_sync(
+        [sys.executable, str(ROOT / "examples" / "direct_httpx.py")], tmp_path, {"SSE_SERVER_URL": the_sandbox.url}
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    first, *rest = proc.stdout.splitlines()
+    assert first.startswith("tools: ") and "jira_get_issue" in first and "openproject_get_myself" in first
+    assert f"# DEMO-1: {DEMO_1_SUMMARY}" in rest[0] and "Assignee: Dana Demo" in proc.stdout
+
+
+def test_direct_httpx_reports_a_tool_error_and_exits_1(the_sandbox: Sandbox, tmp_path: Path) -> None:
+    proc = run_sync(
+        [sys.executable, str(ROOT / "examples" / "direct_httpx.py"), "NOPE-999"],
+        tmp_path,
+        {"SSE_SERVER_URL": the_sandbox.url + "/mcp"},
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "404 Not Found" in proc.stdout
+
+
+def test_test_auth_runs_against_the_sandbox(the_sandbox: Sandbox, tmp_path: Path) -> None:
+    script = [sys.executable, str(ROOT / "examples" / "test_auth.py")]
+    anonymous = run_sync(script, tmp_path, {"SSE_SERVER_URL": the_sandbox.url})
+    assert anonymous.returncode == 0, anonymous.stdout + anonymous.stderr
+    assert "fallback open" in anonymous.stdout and "NO " not in anonymous.stdout
+    assert anonymous.stdout.count(DEMO.jira.display_name) == 3  # one row per product
+    sam = {
+        "JIRA_PERSONAL_TOKEN": SAM.jira.token,
+        "CONFLUENCE_PERSONAL_TOKEN": SAM.confluence.token,
+        "CONFLUENCE_EMAIL": SAM.confluence.email,
+        "OPENPROJECT_API_KEY": SAM.openproject.api_key,
+    }
+    as_sam = run_sync(script, tmp_path, {"SSE_SERVER_URL": the_sandbox.url, **sam})
+    assert as_sam.returncode == 0, as_sam.stdout + as_sam.stderr
+    assert SAM.jira.display_name in as_sam.stdout and "NO " not in as_sam.stdout
+    assert all(value not in as_sam.stdout for value in sam.values() if "@" not in value)
+
+
+def _sam_value(placeholder: str) -> str:
+    """What Sam types where a config holds a placeholder (`<your Jira ... token>`, `${input:jira-token}`)."""
+    text = placeholder.lower()
+    if "email" in text:
+        return SAM.confluence.email
+    if "openproject" in text:
+        return SAM.openproject.api_key
+    return SAM.confluence.token if "confluence" in text else SAM.jira.token
+
+
+@pytest.mark.parametrize(("name", "servers_key"), [("cursor-mcp.json", "mcpServers"), ("vscode-mcp.json", "servers")])
+async def test_url_client_configs_work_against_the_sandbox(the_sandbox: Sandbox, name: str, servers_key: str) -> None:
+    """The examples as shipped, with Sam's sandbox values where they hold placeholders."""
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    from tests.e2e._clients import text_of
+
+    entry = json.loads((ROOT / "examples" / name).read_text())[servers_key]["passthrough"]
+    assert entry["url"] == SERVE_URL + "/mcp"
+    # as the placeholders say: the sandbox Jira is Server (no email), its Confluence is Cloud (email)
+    headers = {k: _sam_value(v) for k, v in entry["headers"].items() if k != "X-Jira-Email"}
+    url = entry["url"].replace(SERVE_URL, the_sandbox.url)
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0)) as http,
+        Client(streamable_http_client(url, http_client=http), mode="legacy", cache=None) as client,
+    ):
+        products = ["jira", "openproject"] + (["confluence"] if "X-Confluence-Email" in headers else [])
+        for product in products:
+            me = await client.call_tool(f"{product}_get_myself", {})
+            assert not me.is_error and SAM.jira.display_name in text_of(me), (product, text_of(me))

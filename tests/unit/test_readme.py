@@ -5,6 +5,43 @@ from passthrough.cli import tools_markdown
 from passthrough.tools import all_tools
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+SERVE_URL = "http://127.0.0.1:8000"
+"""Where `./run serve` listens; the runnable snippets talk to it (tests/e2e/test_examples.py runs them)."""
+
+
+def code_blocks(text: str | None = None) -> list[tuple[str, str]]:
+    """Every fenced block of the README as (language, code)."""
+    text = README.read_text() if text is None else text
+    return [(m.group(1).lower(), m.group(2)) for m in re.finditer(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)]
+
+
+def runnable_blocks() -> dict[str, list[str]]:
+    """The snippets that talk to a running server: Python blocks, and shell blocks made of a curl command."""
+    out: dict[str, list[str]] = {"python": [], "curl": []}
+    for lang, code in code_blocks():
+        if SERVE_URL not in code:
+            continue
+        if lang == "python":
+            out["python"].append(code)
+        elif lang in ("sh", "bash", "shell", "console") and code.lstrip().startswith("curl "):
+            out["curl"].append(code)
+    return out
+
+
+def test_readme_has_runnable_python_and_curl_snippets_for_the_sandbox():
+    blocks = runnable_blocks()
+    assert blocks["python"] and blocks["curl"]
+    for code in blocks["python"] + blocks["curl"]:
+        assert "PROJ-1" not in code, "the sandbox has DEMO-1, not PROJ-1"
+    for code in blocks["curl"]:
+        assert "Content-Type: application/json" in code, "a bare curl -d sends a form and gets 415"
+
+
+def test_readme_tells_people_to_run_client_config():
+    text = README.read_text()
+    section = text[text.index("## Connecting clients") : text.index("## What a client sends")]
+    for client in ("claude", "cursor", "vscode", "inspector"):
+        assert f"passthrough client-config {client}" in section, client
 
 
 def test_readme_tool_list_matches_the_code():
