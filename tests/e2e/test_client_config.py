@@ -16,12 +16,15 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from passthrough.sandbox import DEMO
+from passthrough.sandbox import DEMO, SAM
 from passthrough.tools import all_tools
 from tests.e2e._clients import text_of
 from tests.e2e._sandbox import DEMO_1_SUMMARY, Sandbox, clean_environment, sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
+INSPECTOR = ROOT / ".tools" / "node_modules" / ".bin" / "mcp-inspector"
+"""Installed by tests/e2e/test_inspector.py from the npm registry."""
+CALL_MYSELF = ("--method", "tools/call", "--tool-name", "jira_get_myself")
 
 
 @pytest.fixture
@@ -76,3 +79,33 @@ async def test_the_printed_claude_config_starts_the_relay_outside_the_project(
     # the placeholders were not sent as credentials (the sandbox's shared Dana answered), and the relay said so
     assert "placeholder" in relay_log and "JIRA_PERSONAL_TOKEN" in relay_log
     assert "No module named" not in relay_log
+
+
+def test_the_printed_inspector_config_file_works_with_the_inspector_cli(the_sandbox: Sandbox, outside: Path) -> None:
+    """`client-config inspector` as its hint says to use it: saved as a file, read with --config/--server."""
+    if not INSPECTOR.exists():
+        pytest.skip("the Inspector CLI is not installed (tests/e2e/test_inspector.py installs it)")
+    printed = subprocess.run(
+        [sys.executable, "-m", "passthrough", "client-config", "inspector", "--products", "jira"],
+        env={**clean_environment(), "PASSTHROUGH_PORT": the_sandbox.url.rsplit(":", 1)[1]},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert printed.returncode == 0 and "--config passthrough-inspector.json" in printed.stderr, printed.stderr
+    config = json.loads(printed.stdout)
+    headers = config["mcpServers"]["passthrough"]["headers"]
+    assert set(headers) == {"X-Jira-Token", "X-Jira-Email"}
+    assert "Server/Data Center" in headers.pop("X-Jira-Email")  # the sandbox Jira is Server: delete, as it says
+    headers["X-Jira-Token"] = SAM.jira.token  # what the user types in
+    (outside / "passthrough-inspector.json").write_text(json.dumps(config))
+    proc = subprocess.run(
+        [str(INSPECTOR), "--cli", "--config", "passthrough-inspector.json", "--server", "passthrough", *CALL_MYSELF],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert not result.get("isError") and result["structuredContent"]["display_name"] == SAM.jira.display_name
