@@ -114,7 +114,13 @@ def test_claude_desktop_config_names_what_the_shim_reads() -> None:
 
     config = json.loads((ROOT / "config-sse-auth.json").read_text())
     entry = config["mcpServers"]["passthrough"]
+    # JSON has no comments: the path is an obvious placeholder, and the README says to print the real one
+    assert entry["command"] == "/absolute/path/to/passthrough/.venv/bin/python"
+    assert "passthrough client-config claude" in (ROOT / "README.md").read_text()
     assert entry["args"] == ["-m", "passthrough.sse_client"]
+    from passthrough.sse_client._config import load_config
+
+    assert load_config(entry["env"]).headers == {}, "every credential value is a <...> placeholder, never sent"
     assert set(entry["env"]) == {
         "SSE_SERVER_URL",
         "JIRA_PERSONAL_TOKEN",
