@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable, Sequence
 
@@ -89,10 +90,15 @@ async def _run(settings: Settings, sandbox: bool) -> None:
     from passthrough.sandbox import sandbox_environment, sandbox_guide
 
     async with sandbox_environment() as env:
+        # the products are the sandbox's; the policy stays the operator's when set (then the guide says what it means)
         own = {k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_VARIABLES)}
+        if os.environ.get("PASSTHROUGH_FALLBACK", "").strip():
+            env.pop("PASSTHROUGH_FALLBACK", None)
+            own["PASSTHROUGH_FALLBACK"] = os.environ["PASSTHROUGH_FALLBACK"]
         settings = load_settings({**own, **env}).with_bind(settings.host, settings.port)
         _announce(settings)
-        await _serve(settings, sandbox_guide)
+        policy = settings.fallback
+        await _serve(settings, lambda base_url: sandbox_guide(base_url, policy))
 
 
 async def _serve(settings: Settings, guide: Callable[[str], list[str]] | None = None) -> None:
@@ -140,13 +146,40 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (0 to 65535; 0 picks a free one)")
+    return port
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """Bind and release the address before the slow part of start-up, so that a port in use is reported at once.
+
+    The same options as the server's own socket (SO_REUSEADDR, as asyncio sets it), so this refuses
+    exactly what the server would."""
+    if port == 0:
+        return
+    for family, kind, proto, _, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            probe.bind(address)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="passthrough", description="MCP server for Jira, Confluence and OpenProject")
     parser.add_argument("--version", action="version", version=f"passthrough {__version__}")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="start the server (the default)")
     serve.add_argument("--host", help="address to bind (PASSTHROUGH_HOST, default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (PASSTHROUGH_PORT, default 8000)")
+    serve.add_argument("--port", type=_port, help="port (PASSTHROUGH_PORT, default 8000)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING … (PASSTHROUGH_LOG_LEVEL)")
     serve.add_argument(
         "--sandbox", action="store_true", help="also run simulated Jira, Confluence and OpenProject and use them"
@@ -162,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _client_config.add_arguments(client_config)
     config = sub.add_parser("config", help="report the configuration and warnings (never a secret), then exit")
     config.add_argument("--host")
-    config.add_argument("--port", type=int)
+    config.add_argument("--port", type=_port)
     args = parser.parse_args(argv)
 
     if args.command == "keygen":
@@ -190,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"WARNING: {line}")
         return 0
     configure((getattr(args, "log_level", None) or settings.log_level).upper())
+    try:
+        _check_bindable(settings.host, settings.port)
+    except OSError as exc:
+        print(f"passthrough: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     try:
         with asyncio.Runner(loop_factory=loop_factory(os.environ.get("PASSTHROUGH_EVENT_LOOP", "auto"))) as runner:
             runner.run(_run(settings, bool(getattr(args, "sandbox", False))))

@@ -13,6 +13,7 @@ from aiohttp import web
 from passthrough import markup
 from passthrough.http import _legacy, _streamable
 from passthrough.http._admission import Admission
+from passthrough.http._front import index, not_found
 from passthrough.http._keys import (
     ADMISSION,
     BINDING_KEY,
@@ -58,7 +59,7 @@ def build_app(
 ) -> web.Application:
     """The whole server; `upstream_sessions` lets tests make a provider's aiohttp ClientSession themselves."""
     app = web.Application(
-        middlewares=[refusals, host_guard, origin_guard, credential_headers],
+        middlewares=[refusals, host_guard, origin_guard, not_found, credential_headers],
         client_max_size=settings.limits.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -100,6 +101,7 @@ def build_app(
 
     app.on_shutdown.append(end_sessions)
     app.cleanup_ctx.append(lifecycle)
+    app.router.add_get("/", index)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/sse", _legacy.open_stream)
     app.router.add_post("/messages", _legacy.post_message)

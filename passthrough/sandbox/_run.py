@@ -78,10 +78,18 @@ async def sandbox_environment() -> AsyncIterator[dict[str, str]]:
         }
 
 
-def sandbox_guide(base_url: str) -> list[str]:
+def sandbox_guide(base_url: str, policy: str = "open") -> list[str]:
+    """What to do with the sandbox, true to the fallback policy in effect (the operator may have set one)."""
+    anonymous = {
+        "open": "with no headers: you act as Dana Demo (the shared fallback, PASSTHROUGH_FALLBACK=open).",
+        "apikey": "with an X-MCP-API-Key whose digest is in PASSTHROUGH_API_KEY_HASHES to act as Dana Demo "
+        "(PASSTHROUGH_FALLBACK=apikey); without one, every tool asks for credentials.",
+        "off": "with the headers below: PASSTHROUGH_FALLBACK=off, so a request without its own credentials "
+        "gets none (no tool acts as Dana Demo).",
+    }[policy]
     return [
         "Sandbox: simulated Jira (Server), Confluence (Cloud) and OpenProject are running on loopback.",
-        f"Connect any MCP client to {base_url}/mcp (or {base_url}/sse) with no headers: you act as Dana Demo.",
+        f"Connect any MCP client to {base_url}/mcp (or {base_url}/sse) {anonymous}",
         f"Send X-Jira-Token: {SAM.jira.token}, X-Confluence-Token: {SAM.confluence.token} with "
         f"X-Confluence-Email: {SAM.confluence.email}, X-OpenProject-Key: {SAM.openproject.api_key} to act as Sam.",
         "These are public demo values; the sandbox holds no real data.",

@@ -45,3 +45,51 @@ async def test_sandbox_serves_every_tool_with_no_account() -> None:
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.communicate(), 20)
+
+
+async def test_sandbox_honours_the_operators_fallback_policy_and_says_so() -> None:
+    """`PASSTHROUGH_FALLBACK=off` stays off in the sandbox: no header, no Dana; the guide and the log say why."""
+    proc, url, lines = await start_server_process(
+        "serve",
+        "--sandbox",
+        "--port",
+        "0",
+        env={**environment_without_providers(), "PASSTHROUGH_FALLBACK": "off"},
+        ready=r"Connect any MCP client to (http://127\.0\.0\.1:\d+)/mcp",
+    )
+    seen = "".join(lines)
+    try:
+        assert "PASSTHROUGH_FALLBACK=off" in seen and "you act as Dana" not in seen, seen
+        assert "Fallback policy: off (set by PASSTHROUGH_FALLBACK)" in seen, seen
+        async with connect(url, "auto", {}) as client:
+            me = await client.call_tool("jira_get_myself", {})
+            assert me.is_error and DEMO.jira.display_name not in text_of(me), text_of(me)
+            assert "X-Jira-Token" in text_of(me), text_of(me)
+        async with connect(url, "auto", {"X-Jira-Token": SAM.jira.token}) as client:
+            me = await client.call_tool("jira_get_myself", {})
+            assert not me.is_error and SAM.jira.display_name in text_of(me), text_of(me)
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.communicate(), 20)
+
+
+async def test_sandbox_cloud_confluence_wants_the_email_as_real_cloud_does() -> None:
+    proc, url, _ = await start_server_process(
+        "serve",
+        "--sandbox",
+        "--port",
+        "0",
+        env=environment_without_providers(),
+        ready=r"Connect any MCP client to (http://127\.0\.0\.1:\d+)/mcp",
+    )
+    try:
+        async with connect(url, "auto", {"X-Confluence-Token": SAM.confluence.token}) as client:
+            alone = await client.call_tool("confluence_get_myself", {})
+            assert alone.is_error and "401" in text_of(alone) and "email" in text_of(alone), text_of(alone)
+        with_email = {"X-Confluence-Token": SAM.confluence.token, "X-Confluence-Email": SAM.confluence.email}
+        async with connect(url, "auto", with_email) as client:
+            me = await client.call_tool("confluence_get_myself", {})
+            assert not me.is_error and SAM.confluence.display_name in text_of(me), text_of(me)
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.communicate(), 20)

@@ -46,3 +46,36 @@ def test_bad_configuration_exits_2_with_the_variable_named():
         timeout=60,
     )
     assert proc.returncode == 2 and "JIRA_URL" in proc.stderr
+
+
+def test_a_port_out_of_range_is_refused_before_anything_starts(capsys):
+    for bad in ("99999", "-1", "http"):
+        try:
+            main(["serve", "--port", bad])
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError(f"--port {bad} was accepted")
+        assert "--port" in capsys.readouterr().err
+    proc = subprocess.run(
+        [sys.executable, "-m", "passthrough", "config"],
+        env={"PASSTHROUGH_PORT": "70000", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "PASSTHROUGH_PORT" in proc.stderr and "65535" in proc.stderr
+
+
+def test_a_port_in_use_is_reported_without_a_traceback(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # the sandbox would start three fake products first: the check comes before them
+        assert main(["serve", "--sandbox", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "in use" in err.lower(), err
+    assert "Traceback" not in err

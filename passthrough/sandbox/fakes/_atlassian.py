@@ -29,6 +29,10 @@ def atlassian_login(users: Sequence[A], header: str, *, cloud: bool) -> tuple[A 
     if not credentials:
         return None, kind
     if kind == "bearer":
+        if cloud:
+            # Cloud takes an API token only as Basic email:token; a Bearer there is an OAuth 2.0 access token
+            # (through api.atlassian.com), which this fake does not issue
+            return None, kind
         return next((u for u in users if secrets.compare_digest(u.token, credentials)), None), kind
     if kind == "basic":
         return _basic_user(users, credentials, cloud), kind
