@@ -120,9 +120,15 @@ async def mixed_session(url: str, fake: FakeJira) -> None:
 
 
 def _env(fake: FakeJira) -> dict[str, str]:
+    # the shared credential as each deployment takes it: a PAT on Server, email + API token on Cloud
+    shared = (
+        {"JIRA_USERNAME": SHARED.email, "JIRA_API_TOKEN": SHARED.token}
+        if fake.deployment == "cloud"
+        else {"JIRA_PERSONAL_TOKEN": SHARED.token}
+    )
     return jira_env(
         fake,
-        JIRA_PERSONAL_TOKEN=SHARED.token,
+        **shared,
         PASSTHROUGH_API_KEY_HASHES=API_KEY_DIGEST,
         PASSTHROUGH_LOG_LEVEL="DEBUG",
     )

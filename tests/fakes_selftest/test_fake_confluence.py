@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +22,14 @@ Deployment = Literal["server", "cloud"]
 DEPLOYMENTS = pytest.mark.parametrize("deployment", ["server", "cloud"])
 
 
-def bearer(user: ConfluenceUser) -> dict[str, str]:
+_DEPLOYMENT: ContextVar[str] = ContextVar("deployment", default="server")
+
+
+def as_user(user: ConfluenceUser) -> dict[str, str]:
+    """What this user's client sends to the deployment `running` serves: a Bearer token on Server/Data
+    Center, Basic email:token on Cloud (where a Bearer is an OAuth 2.0 access token, not an API token)."""
+    if _DEPLOYMENT.get() == "cloud":
+        return basic(user.email, user.token)
     return {"Authorization": f"Bearer {user.token}"}
 
 
@@ -39,6 +47,7 @@ async def running(
 ) -> AsyncIterator[tuple[FakeConfluence, aiohttp.ClientSession, str]]:
     """A served fake, a cookie-less client session, and the v1 API base (``base_url + "/rest/api"``)."""
     fake = FakeConfluence(deployment, [ALICE, BOB], **options)
+    _DEPLOYMENT.set(deployment)
     async with fake.serve(), aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield fake, http, f"{fake.base_url}/rest/api"
 
@@ -56,11 +65,11 @@ async def test_base_url_and_context_path() -> None:
     server = FakeConfluence("server", [ALICE])
     async with server.serve() as url, aiohttp.ClientSession() as http:
         assert server.base_url == url and url.startswith("http://127.0.0.1:")
-        async with http.get(f"{url}/rest/api/user/current", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{url}/rest/api/user/current", headers=as_user(ALICE)) as resp:
             assert resp.status == 200
-        async with http.get(f"{url}/wiki/rest/api/user/current", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{url}/wiki/rest/api/user/current", headers=as_user(ALICE)) as resp:
             assert resp.status == 404  # Server lives at the root
-        async with http.get(f"{url}/rest/api/nope", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{url}/rest/api/nope", headers=as_user(ALICE)) as resp:
             assert resp.status == 404 and (await resp.json())["message"].startswith("null for uri: ")
     with pytest.raises(RuntimeError):
         _ = server.base_url
@@ -68,18 +77,18 @@ async def test_base_url_and_context_path() -> None:
     cloud = FakeConfluence("cloud", [ALICE])
     async with cloud.serve() as url, aiohttp.ClientSession() as http:
         assert cloud.base_url == f"{url}/wiki"
-        async with http.get(f"{url}/rest/api/user/current", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{url}/rest/api/user/current", headers=as_user(ALICE)) as resp:
             assert resp.status == 404 and resp.headers["Content-Type"].startswith("text/html")
-        async with http.get(f"{url}/wiki/api/v2/nope", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{url}/wiki/api/v2/nope", headers=as_user(ALICE)) as resp:
             assert resp.status == 404
             assert (await resp.json())["errors"][0]["code"] == "NOT_FOUND"
-        async with http.put(f"{url}/wiki/rest/api/space", headers=bearer(ALICE)) as resp:
+        async with http.put(f"{url}/wiki/rest/api/space", headers=as_user(ALICE)) as resp:
             assert resp.status == 405 and "GET" in resp.headers["Allow"]
 
 
 async def test_server_auth_bearer_and_basic() -> None:
     async with running("server") as (fake, http, api):
-        status, me = await get_json(http, f"{api}/user/current", headers=bearer(ALICE))
+        status, me = await get_json(http, f"{api}/user/current", headers=as_user(ALICE))
         assert status == 200
         assert me["type"] == "known" and me["username"] == "alice" and me["displayName"] == "Alice Example"
         assert len(me["userKey"]) == 32 and "accountId" not in me
@@ -119,8 +128,9 @@ async def test_cloud_auth_email_basic_and_bearer() -> None:
         assert "username" not in me and "userKey" not in me
         assert me["_links"]["base"] == fake.base_url and me["_links"]["context"] == "/wiki"
 
-        status, me = await get_json(http, f"{api}/user/current", headers=bearer(BOB))
-        assert me["accountId"] == BOB.account_id
+        # an API token is no Bearer token on Cloud (that would be an OAuth 2.0 access token)
+        async with http.get(f"{api}/user/current", headers={"Authorization": f"Bearer {BOB.token}"}) as resp:
+            assert resp.status == 401 and await resp.text() == "Unauthorized"
 
         async with http.get(f"{api}/user/current", headers=basic("alice", ALICE.token)) as resp:
             assert resp.status == 401 and resp.headers["Content-Type"].startswith("text/plain")
@@ -130,25 +140,25 @@ async def test_cloud_auth_email_basic_and_bearer() -> None:
             async with http.get(url) as resp:
                 assert resp.status == 401 and resp.headers["Content-Type"].startswith("text/plain")
                 assert await resp.text() == "Unauthorized"
-    assert [r.identity for r in fake.requests] == ["alice", "bob", None, None, None]
+    assert [r.identity for r in fake.requests] == ["alice", None, None, None, None]
 
 
 @DEPLOYMENTS
 async def test_session_cookie_wins_over_the_authorization_header(deployment: Deployment) -> None:
     cookie = "cloud.session.token" if deployment == "cloud" else "JSESSIONID"
     async with running(deployment) as (fake, http, api):
-        async with http.get(f"{api}/content/98305", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/content/98305", headers=as_user(ALICE)) as resp:
             session = resp.cookies[cookie]
             assert session["httponly"] and session["path"] == "/"
         assert fake.session_cookie == cookie and fake.sessions[session.value] == "alice"
 
         # Bob's request carries Alice's session cookie: the fake answers as Alice, like a careless server
-        headers = {**bearer(BOB), "Cookie": f"{cookie}={session.value}"}
+        headers = {**as_user(BOB), "Cookie": f"{cookie}={session.value}"}
         _, me = await get_json(http, f"{api}/user/current", headers=headers)
         assert me["displayName"] == "Alice Example"
 
         # an unknown session cookie is ignored; the Authorization header decides
-        headers = {**bearer(BOB), "Cookie": f"{cookie}=not-a-session"}
+        headers = {**as_user(BOB), "Cookie": f"{cookie}=not-a-session"}
         _, me = await get_json(http, f"{api}/user/current", headers=headers)
         assert me["displayName"] == "Bob Example"
 
@@ -158,7 +168,7 @@ async def test_session_cookie_wins_over_the_authorization_header(deployment: Dep
             assert resp.status == 401
 
     leaked = fake.requests[1]
-    assert leaked.headers["authorization"] == f"Bearer {BOB.token}"
+    assert leaked.headers["authorization"] == as_user(BOB)["Authorization"]
     assert (leaked.identity, leaked.auth_via, leaked.cookie_identity) == ("alice", "cookie", "alice")
     assert (fake.requests[2].identity, fake.requests[2].cookie_identity) == ("bob", None)
 
@@ -172,7 +182,7 @@ async def test_anonymous_read_when_allowed(deployment: Deployment) -> None:
         assert status == 200 and found["size"] == 3
         async with http.get(f"{api}/user/current") as resp:
             assert resp.status == 401
-        async with http.get(f"{api}/content/98307", headers=bearer(ConfluenceUser("x", "X", "x@x", "x", "bad"))) as r:
+        async with http.get(f"{api}/content/98307", headers=as_user(ConfluenceUser("x", "X", "x@x", "x", "bad"))) as r:
             assert r.status == 401  # present but invalid credentials never fall back to anonymous
         page = {"type": "page", "title": "Anonymous", "space": {"key": "DEMO"}, "body": storage("<p>x</p>")}
         async with http.post(f"{api}/content", json=page) as resp:
@@ -187,7 +197,7 @@ async def test_anonymous_read_when_allowed(deployment: Deployment) -> None:
 async def test_v1_get_content_honours_expand(deployment: Deployment) -> None:
     cloud = deployment == "cloud"
     async with running(deployment) as (fake, http, api):
-        status, page = await get_json(http, f"{api}/content/98309", headers=bearer(ALICE))
+        status, page = await get_json(http, f"{api}/content/98309", headers=as_user(ALICE))
         assert status == 200
         assert (page["id"], page["type"], page["status"]) == ("98309", "page", "current")
         assert page["title"] == "Environment variables"
@@ -197,7 +207,7 @@ async def test_v1_get_content_honours_expand(deployment: Deployment) -> None:
         assert page["_links"]["self"] == f"{fake.base_url}/rest/api/content/98309"
 
         params = {"expand": "body.storage,version,space,ancestors"}
-        _, page = await get_json(http, f"{api}/content/98309", params=params, headers=bearer(ALICE))
+        _, page = await get_json(http, f"{api}/content/98309", params=params, headers=as_user(ALICE))
         assert "history" not in page  # an explicit expand replaces the default one
         assert page["space"]["key"] == "DEMO" and page["space"]["name"] == "Demo space"
         assert page["space"]["id"] == 65601  # a number in v1
@@ -221,17 +231,22 @@ async def test_v1_get_content_honours_expand(deployment: Deployment) -> None:
             assert page["version"]["by"]["username"] == "alice"
 
         # a title with special characters gets the viewpage.action URL on Server
-        _, eng = await get_json(http, f"{api}/content/98319", headers=bearer(ALICE))
+        _, eng = await get_json(http, f"{api}/content/98319", headers=as_user(ALICE))
         expected = "/spaces/ENG/pages/98319/" if cloud else "/pages/viewpage.action?pageId=98319"
         assert eng["_links"]["webui"].startswith(expected)
 
         # links point to other pages, mentions use the deployment's user reference
-        _, notes = await get_json(http, f"{api}/content/98316", params={"expand": "body.storage"}, headers=bearer(BOB))
+        _, notes = await get_json(
+            http,
+            f"{api}/content/98316",
+            params={"expand": "body.storage"},
+            headers=as_user(BOB),
+        )
         mention = f'ri:account-id="{ALICE.account_id}"' if cloud else 'ri:userkey="'
         assert mention in notes["body"]["storage"]["value"]
 
         for bad in ("424242", "not-a-number"):
-            async with http.get(f"{api}/content/{bad}", headers=bearer(ALICE)) as resp:
+            async with http.get(f"{api}/content/{bad}", headers=as_user(ALICE)) as resp:
                 assert resp.status == 404 and resp.headers["Content-Type"] == JSON_TYPE
                 error = await resp.json()
             assert error["statusCode"] == 404 and error["reason"] == "Not Found"
@@ -239,11 +254,11 @@ async def test_v1_get_content_honours_expand(deployment: Deployment) -> None:
             assert error["data"]["successful"] is False
 
         params = {"spaceKey": "DEMO", "title": "installation GUIDE", "expand": "version"}
-        _, found = await get_json(http, f"{api}/content", params=params, headers=bearer(ALICE))
+        _, found = await get_json(http, f"{api}/content", params=params, headers=as_user(ALICE))
         assert [(r["id"], r["version"]["number"]) for r in found["results"]] == [("98307", 2)]
         assert (found["start"], found["limit"], found["size"]) == (0, 25, 1)
         assert found["_links"]["base"] == fake.base_url and "next" not in found["_links"]
-        _, found = await get_json(http, f"{api}/content", params={"spaceKey": "ENG"}, headers=bearer(ALICE))
+        _, found = await get_json(http, f"{api}/content", params={"spaceKey": "ENG"}, headers=as_user(ALICE))
         assert [r["title"] for r in found["results"]] == [
             "Engineering Home",
             "Coding standards",
@@ -254,7 +269,7 @@ async def test_v1_get_content_honours_expand(deployment: Deployment) -> None:
 @DEPLOYMENTS
 async def test_v1_create_update_and_version_conflicts(deployment: Deployment) -> None:
     async with running(deployment) as (fake, http, api):
-        auth = bearer(BOB)
+        auth = as_user(BOB)
         create: dict[str, Any] = {
             "type": "page",
             "title": "Release 2.5 notes",
@@ -347,7 +362,7 @@ async def test_v1_create_update_and_version_conflicts(deployment: Deployment) ->
 @DEPLOYMENTS
 async def test_v1_children_comments_and_labels(deployment: Deployment) -> None:
     async with running(deployment) as (fake, http, api):
-        auth = bearer(ALICE)
+        auth = as_user(ALICE)
         titles: list[str] = []
         url: str | None = f"{api}/content/98305/child/page?limit=2"
         while url is not None:
@@ -366,7 +381,7 @@ async def test_v1_children_comments_and_labels(deployment: Deployment) -> None:
         assert first["version"]["number"] == 1 and "next" in comments["_links"]
 
         new = {"type": "comment", "container": {"id": "98307", "type": "page"}, "body": storage("<p>+1</p>")}
-        async with http.post(f"{api}/content", json=new, headers=bearer(BOB)) as resp:
+        async with http.post(f"{api}/content", json=new, headers=as_user(BOB)) as resp:
             assert resp.status == 200
             comment = await resp.json()
         assert comment["type"] == "comment" and comment["container"]["id"] == "98307"
@@ -394,17 +409,17 @@ async def test_v1_children_comments_and_labels(deployment: Deployment) -> None:
 @DEPLOYMENTS
 async def test_v1_spaces(deployment: Deployment) -> None:
     async with running(deployment) as (fake, http, api):
-        _, spaces = await get_json(http, f"{api}/space", params={"limit": "1"}, headers=bearer(ALICE))
+        _, spaces = await get_json(http, f"{api}/space", params={"limit": "1"}, headers=as_user(ALICE))
         assert [(s["key"], s["name"], s["type"], s["id"]) for s in spaces["results"]] == [
             ("DEMO", "Demo space", "global", 65601)
         ]
         assert (spaces["start"], spaces["limit"], spaces["size"]) == (0, 1, 1)
-        _, rest = await get_json(http, fake.base_url + spaces["_links"]["next"], headers=bearer(ALICE))
+        _, rest = await get_json(http, fake.base_url + spaces["_links"]["next"], headers=as_user(ALICE))
         assert [s["key"] for s in rest["results"]] == ["ENG"] and "next" not in rest["_links"]
 
-        _, eng = await get_json(http, f"{api}/space/ENG", params={"expand": "homepage"}, headers=bearer(ALICE))
+        _, eng = await get_json(http, f"{api}/space/ENG", params={"expand": "homepage"}, headers=as_user(ALICE))
         assert eng["homepage"]["title"] == "Engineering Home"
-        async with http.get(f"{api}/space/NOPE", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/space/NOPE", headers=as_user(ALICE)) as resp:
             assert resp.status == 404 and (await resp.json())["message"] == "No space with key : NOPE"
 
 
@@ -421,7 +436,7 @@ async def test_cql_search_paginates(deployment: Deployment) -> None:
         params: dict[str, str] | None = {"cql": cql, "limit": "5", "expand": "version"}
         pages = 0
         while url is not None:
-            _, found = await get_json(http, url, params=params, headers=bearer(ALICE))
+            _, found = await get_json(http, url, params=params, headers=as_user(ALICE))
             pages += 1
             assert found["limit"] == 5 and found["size"] == len(found["results"])
             ids += [r["id"] for r in found["results"]]
@@ -436,7 +451,7 @@ async def test_cql_search_paginates(deployment: Deployment) -> None:
 
         # /rest/api/search: wrapped results, totalSize, highlight markers, cursor or start pagination
         params = {"cql": 'siteSearch ~ "architecture" AND type = page', "limit": "2"}
-        _, found = await get_json(http, f"{api}/search", params=params, headers=bearer(ALICE))
+        _, found = await get_json(http, f"{api}/search", params=params, headers=as_user(ALICE))
         assert found["totalSize"] == 4 and found["size"] == 2
         first = found["results"][0]
         assert first["content"]["title"] == "Demo space Home"
@@ -453,7 +468,7 @@ async def test_cql_search_paginates(deployment: Deployment) -> None:
         assert urlsplit(nxt).path == "/rest/api/search"
         assert query["cql"] == [params["cql"]] and query["limit"] == ["2"]
         assert ("cursor" in query) == cloud
-        _, rest = await get_json(http, fake.base_url + nxt, headers=bearer(ALICE))
+        _, rest = await get_json(http, fake.base_url + nxt, headers=as_user(ALICE))
         assert [r["content"]["id"] for r in rest["results"]] == ["98311", "98318"]  # label, body
         assert rest["start"] == 2 and "next" not in rest["_links"]
 
@@ -463,7 +478,7 @@ async def test_cql_fields_quotes_and_errors(deployment: Deployment) -> None:
     async with running(deployment) as (_, http, api):
 
         async def ids(cql: str) -> list[str]:
-            _, found = await get_json(http, f"{api}/content/search", params={"cql": cql}, headers=bearer(ALICE))
+            _, found = await get_json(http, f"{api}/content/search", params={"cql": cql}, headers=as_user(ALICE))
             return [r["id"] for r in found["results"]]
 
         assert await ids('text ~ "say \\"hi\\""') == ["98316"]
@@ -489,14 +504,14 @@ async def test_cql_fields_quotes_and_errors(deployment: Deployment) -> None:
         assert await ids("space = NOPE") == []
 
         for cql in ("type = page AND", 'title ~ "unterminated', "nosuchfield = 1", "type = page ORDER BY nope"):
-            async with http.get(f"{api}/content/search", params={"cql": cql}, headers=bearer(ALICE)) as resp:
+            async with http.get(f"{api}/content/search", params={"cql": cql}, headers=as_user(ALICE)) as resp:
                 assert resp.status == 400
                 error = await resp.json()
             assert error["statusCode"] == 400 and error["message"] == f"Could not parse cql : {cql}"
             assert error["data"]["successful"] is False
 
         params = {"cql": "type = page", "cursor": "bm90LWEtY3Vyc29y"}
-        async with http.get(f"{api}/search", params=params, headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/search", params=params, headers=as_user(ALICE)) as resp:
             assert resp.status == 400
 
 
@@ -595,7 +610,7 @@ async def test_v2_get_create_update_with_conflicts() -> None:
 async def test_v2_pagination_children_comments_labels_spaces() -> None:
     async with running("cloud") as (fake, http, _):
         v2 = f"{fake.base_url}/api/v2"
-        auth = bearer(ALICE)
+        auth = as_user(ALICE)
         titles: list[str] = []
         url: str | None = f"{v2}/pages?space-id=65601&limit=5"
         while url is not None:
@@ -672,14 +687,14 @@ async def test_faults_take_the_shape_of_the_api() -> None:
         fake.add_fault(Fault(401, path_contains="/user/current"))
         fake.add_fault(Fault(429, headers={"Retry-After": "3"}, path_contains="/rest/api/search"))
 
-        async with http.get(f"{fake.base_url}/api/v2/pages/98305", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{fake.base_url}/api/v2/pages/98305", headers=as_user(ALICE)) as resp:
             assert resp.status == 500
             assert (await resp.json())["errors"][0]["code"] == "INTERNAL_SERVER_ERROR"
-        async with http.get(f"{api}/content/98305", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/content/98305", headers=as_user(ALICE)) as resp:
             assert resp.status == 503 and (await resp.json())["statusCode"] == 503
-        async with http.get(f"{api}/user/current", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/user/current", headers=as_user(ALICE)) as resp:
             assert resp.status == 401 and await resp.text() == "Unauthorized"
-        async with http.get(f"{api}/search", params={"cql": "type = page"}, headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/search", params={"cql": "type = page"}, headers=as_user(ALICE)) as resp:
             assert resp.status == 429 and resp.headers["Retry-After"] == "3"
         assert fake.faults == []
     assert [r.status for r in fake.requests] == [500, 503, 401, 429]
@@ -689,9 +704,9 @@ async def test_faults_take_the_shape_of_the_api() -> None:
 async def test_cloud_v1_content_can_be_gone() -> None:
     async with running("cloud") as (fake, http, api):
         fake.v1_content_gone = True
-        async with http.get(f"{api}/content/98305", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/content/98305", headers=as_user(ALICE)) as resp:
             assert resp.status == 410 and "v2" in (await resp.json())["message"]
-        status, _ = await get_json(http, f"{api}/search", params={"cql": "type = page"}, headers=bearer(ALICE))
+        status, _ = await get_json(http, f"{api}/search", params={"cql": "type = page"}, headers=as_user(ALICE))
         assert status == 200  # v1 search keeps working
 
 

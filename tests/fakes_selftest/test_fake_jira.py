@@ -7,6 +7,7 @@ import base64
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 import aiohttp
@@ -19,7 +20,14 @@ BOB = JiraUser("bob", "Bob Example", "bob@example.com", "557058:bob-0002", "bob-
 JSON_TYPE = "application/json;charset=UTF-8"
 
 
-def bearer(user: JiraUser) -> dict[str, str]:
+_DEPLOYMENT: ContextVar[str] = ContextVar("deployment", default="server")
+
+
+def as_user(user: JiraUser) -> dict[str, str]:
+    """What this user's client sends to the deployment `running` serves: a Bearer token on Server/Data
+    Center, Basic email:token on Cloud (where a Bearer is an OAuth 2.0 access token, not an API token)."""
+    if _DEPLOYMENT.get() == "cloud":
+        return basic(user.email, user.token)
     return {"Authorization": f"Bearer {user.token}"}
 
 
@@ -33,6 +41,7 @@ async def running(
 ) -> AsyncIterator[tuple[FakeJira, aiohttp.ClientSession, str]]:
     """A served fake, a cookie-less client session, and the API base for the deployment's main version."""
     fake = FakeJira(deployment, [ALICE, BOB], **options)
+    _DEPLOYMENT.set(deployment)
     async with fake.serve() as url, aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield fake, http, f"{url}/rest/api/{3 if deployment == 'cloud' else 2}"
 
@@ -48,7 +57,7 @@ async def test_serves_on_loopback_with_ephemeral_port() -> None:
 
 async def test_server_auth_bearer_and_basic() -> None:
     async with running("server") as (fake, http, api):
-        async with http.get(f"{api}/myself", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/myself", headers=as_user(ALICE)) as resp:
             assert resp.status == 200
             assert resp.headers["Content-Type"] == JSON_TYPE
             me = await resp.json()
@@ -75,7 +84,7 @@ async def test_server_auth_bearer_and_basic() -> None:
                 assert "Set-Cookie" not in resp.headers
 
         # Server serves only API v2
-        async with http.get(api.replace("/2", "/3") + "/myself", headers=bearer(ALICE)) as resp:
+        async with http.get(api.replace("/2", "/3") + "/myself", headers=as_user(ALICE)) as resp:
             assert resp.status == 404
 
     assert [(r.identity, r.auth_via, r.status) for r in fake.requests_to("/myself")] == [
@@ -97,41 +106,44 @@ async def test_cloud_auth_email_basic_and_bearer() -> None:
         assert me["accountId"] == ALICE.account_id and me["accountType"] == "atlassian"
         assert "name" not in me
 
-        async with http.get(f"{api}/myself", headers=bearer(BOB)) as resp:
-            assert (await resp.json())["accountId"] == BOB.account_id
-
-        for headers in (basic("alice", ALICE.token), basic(ALICE.email, "wrong"), {}):
+        # an API token is no Bearer token on Cloud (that would be an OAuth 2.0 access token)
+        for headers in (
+            {"Authorization": f"Bearer {BOB.token}"},
+            basic("alice", ALICE.token),
+            basic(ALICE.email, "wrong"),
+            {},
+        ):
             async with http.get(f"{api}/myself", headers=headers) as resp:
                 assert resp.status == 401
                 assert resp.headers["Content-Type"].startswith("text/plain")
                 assert await resp.text() == "Client must be authenticated to access this resource."
 
         # Cloud keeps serving v2 as well, with wiki-markup rich text
-        async with http.get(f"{api.replace('/3', '/2')}/issue/DEMO-1", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api.replace('/3', '/2')}/issue/DEMO-1", headers=basic(ALICE.email, ALICE.token)) as resp:
             assert isinstance((await resp.json())["fields"]["description"], str)
-    assert [r.identity for r in fake.requests] == ["alice", "bob", None, None, None, "alice"]
+    assert [r.identity for r in fake.requests] == ["alice", None, None, None, None, "alice"]
 
 
 async def test_session_cookie_wins_over_the_authorization_header() -> None:
     async with running("server") as (fake, http, api):
-        async with http.get(f"{api}/myself", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/myself", headers=as_user(ALICE)) as resp:
             session = resp.cookies["JSESSIONID"]
             assert session["httponly"] and session["path"] == "/"
             assert resp.cookies["atlassian.xsrf.token"].value.endswith("|lin")
         assert fake.sessions[session.value] == "alice"
 
         # Bob's request carries Alice's session cookie: the fake answers as Alice, like a careless server
-        headers = {**bearer(BOB), "Cookie": f"JSESSIONID={session.value}"}
+        headers = {**as_user(BOB), "Cookie": f"JSESSIONID={session.value}"}
         async with http.get(f"{api}/myself", headers=headers) as resp:
             assert (await resp.json())["name"] == "alice"
 
         # an unknown session cookie is ignored; the Authorization header decides
-        headers = {**bearer(BOB), "Cookie": "JSESSIONID=0123456789ABCDEF"}
+        headers = {**as_user(BOB), "Cookie": "JSESSIONID=0123456789ABCDEF"}
         async with http.get(f"{api}/myself", headers=headers) as resp:
             assert (await resp.json())["name"] == "bob"
 
     leaked = fake.requests[1]
-    assert leaked.headers["authorization"] == f"Bearer {BOB.token}"
+    assert leaked.headers["authorization"] == as_user(BOB)["Authorization"]
     assert (leaked.identity, leaked.auth_via, leaked.cookie_identity) == ("alice", "cookie", "alice")
     assert (fake.requests[2].identity, fake.requests[2].cookie_identity) == ("bob", None)
 
@@ -145,7 +157,7 @@ async def test_anonymous_read_when_allowed() -> None:
             assert (await resp.json())["total"] == 5
         async with http.get(f"{api}/myself") as resp:
             assert resp.status == 401
-        async with http.get(f"{api}/issue/DEMO-2", headers=bearer(JiraUser("x", "X", "x@x", "x", "bad"))) as resp:
+        async with http.get(f"{api}/issue/DEMO-2", headers=as_user(JiraUser("x", "X", "x@x", "x", "bad"))) as resp:
             assert resp.status == 401  # present but invalid credentials never fall back to anonymous
         async with http.post(f"{api}/issue/DEMO-2/comment", json={"body": "hi"}) as resp:
             assert resp.status == 401
@@ -163,7 +175,7 @@ async def test_server_search_offset_pagination() -> None:
                 "maxResults": 10,
                 "fields": "summary",
             }
-            async with http.get(f"{api}/search", params=params, headers=bearer(ALICE)) as resp:
+            async with http.get(f"{api}/search", params=params, headers=as_user(ALICE)) as resp:
                 page = await resp.json()
             assert page["total"] == 25 and page["startAt"] == start and page["maxResults"] == 10
             keys += [issue["key"] for issue in page["issues"]]
@@ -173,18 +185,18 @@ async def test_server_search_offset_pagination() -> None:
         assert keys == [f"DEMO-{n}" for n in range(1, 26)]
 
         body = {"jql": "project = DEMO AND status = 'Done'", "maxResults": 1000, "fields": ["status"]}
-        async with http.post(f"{api}/search", json=body, headers=bearer(ALICE)) as resp:
+        async with http.post(f"{api}/search", json=body, headers=as_user(ALICE)) as resp:
             page = await resp.json()
         assert page["maxResults"] == 100
         assert {i["fields"]["status"]["name"] for i in page["issues"]} == {"Done"}
         assert page["total"] == len(page["issues"]) == 8
 
-        async with http.get(f"{api}/search", params={"jql": "assignee = currentUser()"}, headers=bearer(ALICE)) as r:
+        async with http.get(f"{api}/search", params={"jql": "assignee = currentUser()"}, headers=as_user(ALICE)) as r:
             mine = await r.json()
         assert mine["total"] > 0
         assert {i["fields"]["assignee"]["name"] for i in mine["issues"]} == {"alice"}
 
-        async with http.get(f"{api}/search", params={"jql": 'text ~ "login"'}, headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/search", params={"jql": 'text ~ "login"'}, headers=as_user(ALICE)) as resp:
             assert {i["key"] for i in (await resp.json())["issues"]} == {"DEMO-2", "DEMO-25"}
 
 
@@ -198,7 +210,7 @@ async def test_cloud_search_token_pagination() -> None:
         }
         pages = 0
         while True:
-            async with http.get(f"{api}/search/jql", params=params, headers=bearer(ALICE)) as resp:
+            async with http.get(f"{api}/search/jql", params=params, headers=as_user(ALICE)) as resp:
                 page = await resp.json()
             assert "total" not in page
             pages += 1
@@ -211,42 +223,42 @@ async def test_cloud_search_token_pagination() -> None:
         assert keys == [f"DEMO-{n}" for n in range(1, 26)]
 
         body = {"jql": "project = OPS", "maxResults": 2, "fields": ["summary"]}
-        async with http.post(f"{api}/search/jql", json=body, headers=bearer(ALICE)) as resp:
+        async with http.post(f"{api}/search/jql", json=body, headers=as_user(ALICE)) as resp:
             first = await resp.json()
         assert len(first["issues"]) == 2 and first["isLast"] is False
         body["nextPageToken"] = first["nextPageToken"]
-        async with http.post(f"{api}/search/jql", json=body, headers=bearer(ALICE)) as resp:
+        async with http.post(f"{api}/search/jql", json=body, headers=as_user(ALICE)) as resp:
             assert [i["key"] for i in (await resp.json())["issues"]] == ["OPS-3", "OPS-4"]
 
         # without fields the enhanced search returns ids only
-        async with http.get(f"{api}/search/jql", params={"jql": "key = DEMO-3"}, headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/search/jql", params={"jql": "key = DEMO-3"}, headers=as_user(ALICE)) as resp:
             assert (await resp.json())["issues"] == [{"id": "10003"}]
 
         bad = {"jql": "project = DEMO", "nextPageToken": "not-a-token"}
-        async with http.get(f"{api}/search/jql", params=bad, headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/search/jql", params=bad, headers=as_user(ALICE)) as resp:
             assert resp.status == 400 and (await resp.json())["errorMessages"]
 
 
 async def test_removed_cloud_search_answers_410() -> None:
     async with running("cloud") as (_, http, api):
         for url in (f"{api}/search", f"{api.replace('/3', '/2')}/search"):
-            async with http.get(url, params={"jql": "project = DEMO"}, headers=bearer(ALICE)) as resp:
+            async with http.get(url, params={"jql": "project = DEMO"}, headers=as_user(ALICE)) as resp:
                 assert resp.status == 410
                 body = await resp.json()
             assert "/rest/api/3/search/jql" in body["errorMessages"][0] and body["errors"] == {}
-            async with http.post(url, json={"jql": "project = DEMO"}, headers=bearer(ALICE)) as resp:
+            async with http.post(url, json={"jql": "project = DEMO"}, headers=as_user(ALICE)) as resp:
                 assert resp.status == 410
 
 
 async def test_jql_errors() -> None:
     async with running("server") as (_, http, api):
-        async with http.get(f"{api}/search", params={"jql": "project = NOPE"}, headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/search", params={"jql": "project = NOPE"}, headers=as_user(ALICE)) as resp:
             assert resp.status == 400
             assert await resp.json() == {
                 "errorMessages": ["The value 'NOPE' does not exist for the field 'project'."],
                 "errors": {},
             }
-        async with http.get(f"{api}/search", params={"jql": "key ! DEMO-1"}, headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/search", params={"jql": "key ! DEMO-1"}, headers=as_user(ALICE)) as resp:
             assert resp.status == 400
             message = (await resp.json())["errorMessages"][0]
         assert message.startswith("Error in the JQL Query: The character '!' is a reserved JQL character.")
@@ -257,14 +269,14 @@ async def test_jql_errors() -> None:
 async def test_fields_filtering_and_rich_text(deployment: Literal["server", "cloud"]) -> None:
     async with running(deployment) as (_, http, api):
         params = {"fields": "summary,status"}
-        async with http.get(f"{api}/issue/demo-1", params=params, headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/issue/demo-1", params=params, headers=as_user(ALICE)) as resp:
             issue = await resp.json()
         assert issue["key"] == "DEMO-1" and issue["id"] == "10001"
         assert issue["self"].endswith("/issue/10001")
         assert set(issue["fields"]) == {"summary", "status"}
         assert issue["fields"]["status"]["statusCategory"]["key"] == "new"
 
-        async with http.get(f"{api}/issue/10001", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/issue/10001", headers=as_user(ALICE)) as resp:
             fields = (await resp.json())["fields"]
         assert fields["assignee"]["displayName"] == "Alice Example"
         assert fields["comment"]["total"] == 2 and len(fields["comment"]["comments"]) == 2
@@ -280,7 +292,7 @@ async def test_fields_filtering_and_rich_text(deployment: Literal["server", "clo
         else:
             assert fields["description"].startswith("h2. Context") and "{code:python}" in fields["description"]
 
-        async with http.get(f"{api}/issue/DEMO-404", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/issue/DEMO-404", headers=as_user(ALICE)) as resp:
             assert resp.status == 404
             assert await resp.json() == {
                 "errorMessages": ["Issue does not exist or you do not have permission to see it."],
@@ -294,19 +306,19 @@ async def test_faults_are_consumed_per_matching_request() -> None:
         fake.add_fault(Fault(429, headers={"Retry-After": "7"}, path_contains="/search", method="POST"))
         fake.add_fault(Fault(500, path_contains="/project"))
 
-        async with http.get(f"{api}/myself", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/myself", headers=as_user(ALICE)) as resp:
             assert resp.status == 200  # does not match any fault
         for _ in range(2):
-            async with http.get(f"{api}/issue/DEMO-1", headers=bearer(ALICE)) as resp:
+            async with http.get(f"{api}/issue/DEMO-1", headers=as_user(ALICE)) as resp:
                 assert resp.status == 503
-        async with http.get(f"{api}/issue/DEMO-1", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/issue/DEMO-1", headers=as_user(ALICE)) as resp:
             assert resp.status == 200
 
-        async with http.get(f"{api}/search", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/search", headers=as_user(ALICE)) as resp:
             assert resp.status == 200  # GET does not match the POST-only fault
-        async with http.post(f"{api}/search", json={"jql": ""}, headers=bearer(ALICE)) as resp:
+        async with http.post(f"{api}/search", json={"jql": ""}, headers=as_user(ALICE)) as resp:
             assert resp.status == 429 and resp.headers["Retry-After"] == "7"
-        async with http.get(f"{api}/project", headers=bearer(ALICE)) as resp:
+        async with http.get(f"{api}/project", headers=as_user(ALICE)) as resp:
             assert resp.status == 500
             assert await resp.json() == {"errorMessages": ["Internal server error"], "errors": {}}
         assert fake.faults == []
@@ -329,7 +341,7 @@ async def test_delay_lets_requests_overlap() -> None:
         fake.delay = 0.3
 
         async def one(user: JiraUser) -> str:
-            async with http.get(f"{api}/myself", headers=bearer(user)) as resp:
+            async with http.get(f"{api}/myself", headers=as_user(user)) as resp:
                 return str((await resp.json())["name"])
 
         started = time.monotonic()
@@ -352,7 +364,7 @@ async def test_create_comment_transition_round_trip(deployment: Literal["server"
         }
 
     async with running(deployment) as (fake, http, api):
-        auth = bearer(BOB)
+        auth = as_user(BOB)
         missing = {"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}}}
         async with http.post(f"{api}/issue", json=missing, headers=auth) as resp:
             assert resp.status == 400
