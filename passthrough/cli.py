@@ -38,6 +38,9 @@ def describe(settings: Settings) -> list[str]:
     lines.append(f"API keys configured: {len(settings.api_key_digests)}")
     if settings.read_only:
         lines.append("Read-only: write tools are neither listed nor callable")
+    lines.append(f"Logs: {settings.log_level} and up, as {settings.log_format} (PASSTHROUGH_LOG_FORMAT)")
+    metrics = {"loopback": "served to this machine only", "on": "served to any client", "off": "off"}
+    lines.append(f"Metrics at /metrics: {metrics[settings.metrics]} (PASSTHROUGH_METRICS={settings.metrics})")
     return lines
 
 
@@ -222,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in warnings(settings):
             print(f"WARNING: {line}")
         return 0
-    configure((getattr(args, "log_level", None) or settings.log_level).upper())
+    configure((getattr(args, "log_level", None) or settings.log_level).upper(), settings.log_format)
     try:
         _check_bindable(settings.host, settings.port)
     except OSError as exc:

@@ -9,9 +9,12 @@ header into an exception message cannot carry it past this point.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import sys
 import traceback
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp.abc import AbstractAccessLogger
@@ -92,10 +95,54 @@ class AccessLogger(AbstractAccessLogger):
         )
 
 
-def configure(level: str) -> None:
+# What the access line and the audit record carry besides their message (see passthrough/http/_observe.py).
+_FIELDS = ("request_id", "transport", "method", "path", "status", "duration_ms")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record, on one line: time, level, logger, message, and the record's own fields.
+
+    The message and traceback come scrubbed from the record factory; the
+    structured fields are scrubbed here too, for whoever adds one carelessly.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in _FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                out[name] = value
+        audit = getattr(record, "audit", None)
+        if isinstance(audit, dict):
+            out.update(audit)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub(self.formatException(record.exc_info))
+        if record.exc_text:
+            out["exception"] = record.exc_text
+        if record.stack_info:
+            out["stack"] = record.stack_info
+        for key, value in out.items():
+            if isinstance(value, str) and key != "message":
+                out[key] = scrub(value)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def formatter(fmt: str) -> logging.Formatter:
+    if fmt == "json":
+        return JsonFormatter()
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def configure(level: str, fmt: str = "text") -> None:
+    """Log every record at `level` and above to stderr, as text lines or (`json`) one JSON object per line."""
     install_scrubber()
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(fmt))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

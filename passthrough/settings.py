@@ -15,6 +15,8 @@ from passthrough.errors import ConfigError
 Provider = Literal["jira", "confluence", "openproject"]
 Deployment = Literal["cloud", "server"]
 FallbackPolicy = Literal["apikey", "open", "off"]
+LogFormat = Literal["text", "json"]
+MetricsPolicy = Literal["loopback", "on", "off"]
 
 PROVIDERS: tuple[Provider, ...] = ("jira", "confluence", "openproject")
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -81,6 +83,8 @@ class Settings(_Frozen):
     allowed_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
     log_level: str = "INFO"
+    log_format: LogFormat = "text"
+    metrics: MetricsPolicy = "loopback"
     limits: Limits = Limits()
 
     def provider(self, name: Provider) -> ProviderSettings | None:
@@ -165,6 +169,16 @@ def _atlassian_fallback(env: Mapping[str, str], prefix: str) -> GlobalCredential
     return None
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first is the default when unset), case-insensitive; else a ConfigError naming them."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}, not {raw!r}")
+    return raw
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
@@ -174,7 +188,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     except ValueError:
         raise ConfigError(f"{name} must be a whole number") from None
     if not 0 <= value < 65536 and name.endswith("PORT"):
-        raise ConfigError(f"{name} must be a port number")
+        raise ConfigError(f"{name} must be a TCP port (0 to 65535; 0 picks a free one), not {value}")
     return value
 
 
@@ -252,5 +266,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         allowed_origins=origins,
         allowed_hosts=hosts,
         log_level=(env.get("PASSTHROUGH_LOG_LEVEL", "").strip() or "INFO").upper(),
+        log_format=_choice(env, "PASSTHROUGH_LOG_FORMAT", ("text", "json")),  # type: ignore[arg-type]
+        metrics=_choice(env, "PASSTHROUGH_METRICS", ("loopback", "on", "off")),  # type: ignore[arg-type]
         limits=limits,
     )

@@ -133,6 +133,29 @@ def _atlassian(token: str | None, email: str | None, bearer: str | None) -> Cred
     return None
 
 
+_PRODUCT_HEADERS: Mapping[Provider, str] = {
+    "jira": JIRA_TOKEN,
+    "confluence": CONFLUENCE_TOKEN,
+    "openproject": OPENPROJECT_KEY,
+}
+SHARED = "shared"
+NO_CREDENTIAL = "none"
+
+
+def credential_source(provider: Provider, credential: Credential | None) -> str:
+    """Which source served `provider`: its product header's name, `Authorization`, `shared` or `none`.
+
+    Never the secret, never a fingerprint: what a client may be told about its own request.
+    """
+    if credential is None:
+        return NO_CREDENTIAL
+    if credential.source == "header":
+        return _PRODUCT_HEADERS[provider]
+    if credential.source == "authorization":
+        return AUTHORIZATION
+    return SHARED
+
+
 _PROXIED = (
     "This request came through a reverse proxy, and the server's shared credential is open by default only to "
     "clients on this machine. The operator can set PASSTHROUGH_FALLBACK=open (anyone who reaches the proxy) "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,9 +15,14 @@ Scheme = Literal["bearer", "basic"]
 Source = Literal["header", "authorization", "global"]
 
 
+# Made once per process at start-up, never logged or derived from anything a client sends: without it a
+# fingerprint cannot be reversed, nor a guessed token checked against one (a plain hash of a short token could be).
+_FINGERPRINT_KEY = secrets.token_bytes(32)
+
+
 def fingerprint(value: str) -> str:
-    """A short, non-reversible tag that lets logs tell credentials apart."""
-    return hashlib.sha256(value.encode()).hexdigest()[:8]
+    """A short tag that lets logs tell credentials apart: HMAC-SHA256 under the process's key, 12 hex."""
+    return hmac.new(_FINGERPRINT_KEY, value.encode(), hashlib.sha256).hexdigest()[:12]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from aiohttp import web
 from passthrough.credentials import Presented
 from passthrough.http._admission import Admission
 from passthrough.http._sessions import LegacySessions, McpSessions
+from passthrough.observe import Metrics
 from passthrough.protocol import Dispatcher
 from passthrough.providers import Upstream
 from passthrough.settings import Provider, Settings
@@ -18,6 +19,7 @@ LEGACY_SESSIONS = web.AppKey("legacy_sessions", LegacySessions)
 MCP_SESSIONS = web.AppKey("mcp_sessions", McpSessions)
 BINDING_KEY = web.AppKey("binding_key", bytes)
 ADMISSION = web.AppKey("admission", Admission)
+METRICS = web.AppKey("metrics", Metrics)
 PRESENTED = web.RequestKey("presented", Presented)
 BINDING = web.RequestKey("binding", str)  # keyed digest of the credential headers presented
 CLIENT = web.RequestKey("client", str)  # who the request is from, for per-client limits

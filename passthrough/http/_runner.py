@@ -24,7 +24,6 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
-from passthrough.log import AccessLogger
 from passthrough.settings import Settings
 
 log = logging.getLogger("passthrough.http")
@@ -206,7 +205,7 @@ async def listen(app: web.Application, settings: Settings, host: str, port: int,
     runner = web.AppRunner(
         app,
         handler_cancellation=True,
-        access_log_class=AccessLogger,
+        access_log=None,  # passthrough/http/_observe.py writes one access line per request, streams included
         shutdown_timeout=shutdown_timeout,
         keepalive_timeout=limits.idle_timeout_seconds,
         # After refusing a body, read and drop what is still coming for at most this long, then close.

@@ -24,6 +24,7 @@ from passthrough.http._keys import (
     UPSTREAMS,
 )
 from passthrough.http._middlewares import credential_headers, host_guard, origin_guard, refusals
+from passthrough.http._observe import install_observability, metrics_endpoint
 from passthrough.http._sessions import LegacySessions, McpSessions
 from passthrough.protocol import Dispatcher
 from passthrough.providers import SessionFactory, Upstream
@@ -81,6 +82,7 @@ def build_app(
         limits.session_idle_seconds,
         limits.max_inflight_per_session,
     )
+    install_observability(app)
 
     async def end_sessions(app: web.Application) -> None:
         # Before aiohttp's graceful wait, so open event streams end now rather than at its timeout.
@@ -103,6 +105,7 @@ def build_app(
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/", index)
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_get("/sse", _legacy.open_stream)
     app.router.add_post("/messages", _legacy.post_message)
     app.router.add_post("/messages/", _legacy.post_message)

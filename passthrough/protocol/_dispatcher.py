@@ -13,8 +13,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from passthrough import __version__
-from passthrough.credentials import RequestCredentials
+from passthrough.credentials import Credential, RequestCredentials, credential_source
 from passthrough.errors import ProtocolError, ToolError
+from passthrough.observe import CURRENT_CALL, CURRENT_REQUEST, CallTrace, Metrics, Outcome
 from passthrough.protocol import _jsonrpc as jsonrpc
 from passthrough.protocol._sdk import (
     HANDSHAKE_PROTOCOL_VERSIONS,
@@ -33,6 +34,9 @@ from passthrough.settings import Provider, Settings
 from passthrough.tools import ToolContext, ToolRegistry, ToolSpec
 
 log = logging.getLogger("passthrough.protocol")
+audit = logging.getLogger("passthrough.audit")
+CREDENTIAL_META_KEY = "passthrough/credential"  # which source served a tool call: a header name, or "shared"
+PROVIDER_META_KEY = "passthrough/provider"
 
 SERVER_INFO = {"name": "passthrough", "title": "passthrough", "version": __version__}
 SUPPORTED_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
@@ -93,6 +97,7 @@ class Dispatcher:
         self._settings = settings
         self._tool_list = [self._describe(tool) for tool in registry]
         self._instructions = self._make_instructions()
+        self.metrics: Metrics | None = None  # the app's, once it has them
 
     @property
     def registry(self) -> ToolRegistry:
@@ -142,6 +147,8 @@ class Dispatcher:
         method, params = request.method, request.params or {}
         problem = params_problem(method, exchange.version, request.params)
         if problem is not None:
+            if method == "tools/call":
+                self._count_protocol_error()
             raise ProtocolError(INVALID_PARAMS, f"Invalid params for {method}: {problem}")
         if method == "tools/call":
             return await self._call_tool(params, exchange)
@@ -176,42 +183,92 @@ class Dispatcher:
         name = params.get("name")
         tool = self._registry.get(name) if isinstance(name, str) else None
         if tool is None:
+            self._count_protocol_error()
             hint = " (this server is read-only, so write tools are off)" if self._registry.withheld(str(name)) else ""
             raise ProtocolError(INVALID_PARAMS, f"Unknown tool: {name}{hint}")
         started = time.perf_counter()
-        outcome = "ok"
+        outcome: Outcome | str = "ok"
+        error = ""
+        credential = exchange.credentials.get(tool.provider)
+        meta = {CREDENTIAL_META_KEY: credential_source(tool.provider, credential), PROVIDER_META_KEY: tool.provider}
+        trace = CallTrace()
+        token = CURRENT_CALL.set(trace)
         try:
             arguments = tool.arguments.model_validate(params.get("arguments") or {})
             result = await tool.handler(ToolContext(exchange.credentials, self._upstreams), arguments)
         except ValidationError as exc:
-            outcome = "invalid-arguments"
-            return _tool_error(_validation_text(tool.name, exc))
+            outcome, error = "tool_error", "invalid-arguments"
+            return _tool_error(_validation_text(tool.name, exc), meta)
         except ToolError as exc:
-            outcome = type(exc).__name__
-            return _tool_error(exc.message)
+            outcome, error = "tool_error", type(exc).__name__
+            return _tool_error(exc.message, meta)
         except asyncio.CancelledError:
             outcome = "cancelled"
             raise
         except Exception:
             ref = uuid.uuid4().hex[:8]
-            outcome = "internal-error"
+            outcome, error = "tool_error", "internal-error"
             log.exception("tool %s failed (ref %s)", tool.name, ref)
-            return _tool_error(f"{tool.name} failed inside passthrough (reference {ref}); the request may be retried.")
+            return _tool_error(
+                f"{tool.name} failed inside passthrough (reference {ref}); the request may be retried.", meta
+            )
         finally:
-            if log.isEnabledFor(logging.INFO):
-                cred = exchange.credentials.get(tool.provider)
-                log.info(
-                    "tool %s %s in %.1f ms (credential %s)",
-                    tool.name,
-                    outcome,
-                    (time.perf_counter() - started) * 1000,
-                    f"{cred.fingerprint} from {cred.source}" if cred else "none",
-                )
-        out: dict[str, Any] = {"content": [{"type": "text", "text": result.text}], "isError": False}
+            CURRENT_CALL.reset(token)
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.tool(tool.name, outcome, seconds)  # type: ignore[arg-type]
+            if audit.isEnabledFor(logging.INFO):
+                self._audit(tool, outcome, error, meta[CREDENTIAL_META_KEY], credential, trace, seconds)
+        out: dict[str, Any] = {"content": [{"type": "text", "text": result.text}], "isError": False, "_meta": meta}
         if result.structured is not None:
             out["structuredContent"] = result.structured
         return out
 
+    def _count_protocol_error(self) -> None:
+        if self.metrics is not None:
+            self.metrics.tool("unknown", "protocol_error", None)  # never the name asked for: it is client text
 
-def _tool_error(text: str) -> dict[str, Any]:
-    return {"content": [{"type": "text", "text": text}], "isError": True}
+    @staticmethod
+    def _audit(
+        tool: ToolSpec,
+        outcome: str,
+        error: str,
+        source: str,
+        credential: Credential | None,
+        trace: CallTrace,
+        seconds: float,
+    ) -> None:
+        """The audit record of one tool call: who (by fingerprint), what, how it went; no secret, no user text."""
+        request = CURRENT_REQUEST.get()
+        fingerprint = credential.fingerprint if credential is not None else None
+        upstream = trace.statuses[-1] if trace.statuses else None
+        audit.info(
+            "tool %s %s%s in %.1f ms (credential %s from %s; upstream %s)",
+            tool.name,
+            outcome,
+            f" ({error})" if error else "",
+            seconds * 1000,
+            fingerprint or "none",
+            source,
+            "no request" if not trace.statuses else (upstream if upstream is not None else "no answer"),
+            extra={
+                "audit": {
+                    "event": "tool_call",
+                    "request_id": request.id if request else None,
+                    "transport": request.transport if request else None,
+                    "tool": tool.name,
+                    "provider": tool.provider,
+                    "credential_source": source,
+                    "credential_fingerprint": fingerprint,
+                    "outcome": outcome,
+                    "error": error or None,
+                    "upstream_status": upstream,
+                    "upstream_requests": len(trace.statuses),
+                    "duration_ms": round(seconds * 1000, 1),
+                }
+            },
+        )
+
+
+def _tool_error(text: str, meta: dict[str, str]) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": text}], "isError": True, "_meta": meta}

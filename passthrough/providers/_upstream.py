@@ -38,6 +38,7 @@ from yarl import URL
 from passthrough import __version__, _json
 from passthrough.credentials import Credential
 from passthrough.errors import RateLimited, UpstreamError, UpstreamUnavailable
+from passthrough.observe import Metrics, upstream_done
 from passthrough.providers._errors import Redactor, location_shown, upstream_messages
 from passthrough.settings import Limits, ProviderSettings
 
@@ -234,6 +235,8 @@ class Upstream:
         self.fair_share = _FairShare(per_user if per_user else max(2, pool // 4))
         # Non-secret lookups (space ids, statuses …) per user: bounded, expiring, keyed by a keyed digest.
         self.lookups: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=4096, ttl=600)
+        # Where each request's status and time are counted (the app's metrics); None: counted nowhere.
+        self.metrics: Metrics | None = None
 
     @staticmethod
     def default_session(config: ProviderSettings, limits: Limits) -> aiohttp.ClientSession:
@@ -388,6 +391,29 @@ class Upstream:
         credential: Credential,
         retryable: bool,
     ) -> Answer:
+        """One request, counted in the metrics and on the tool call it serves (status None: no answer)."""
+        started = time.perf_counter()
+        status: int | None = None
+        try:
+            answer = await self._exchange(method, path, url, data, headers, credential, retryable)
+            status = answer.status
+            return answer
+        except UpstreamError as exc:
+            status = exc.status
+            raise
+        finally:  # cancelled or cut at the deadline: counted as no answer
+            upstream_done(self.metrics, self.name, status, time.perf_counter() - started)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        url: URL,
+        data: bytes | None,
+        headers: CIMultiDict[str],
+        credential: Credential,
+        retryable: bool,
+    ) -> Answer:
         started = time.perf_counter()
         try:
             async with self._client().request(
@@ -429,7 +455,7 @@ class Upstream:
                 "%s %s %s -> %d in %.1f ms (credential %s)",
                 self.label,
                 method,
-                url.path,
+                url.path,  # never the query: JQL, CQL and search words are the user's text
                 status,
                 (time.perf_counter() - started) * 1000,
                 credential.fingerprint,
