@@ -379,7 +379,10 @@ class Upstream:
             return "; try again later"
         if retryable:
             return "; the change may or may not have been applied, and repeating it is safe"
-        return "; the change may or may not have been applied — check before retrying"
+        return (
+            "; the change may or may not have been applied — read the item back (its get tool, or a search) "
+            "to see whether it was before retrying"
+        )
 
     async def _send(
         self,

@@ -313,7 +313,8 @@ async def test_a_silent_upstream_times_out_and_a_write_says_it_may_have_happened
     assert query.value.message == "Jira did not answer in time (GET /slow); try again later"
     assert write.value.message == (
         "Jira did not answer in time (POST /rest/api/2/issue); "
-        "the change may or may not have been applied — check before retrying"
+        "the change may or may not have been applied — read the item back (its get tool, or a search) "
+        "to see whether it was before retrying"
     )
     assert fake.paths() == ["/slow", "/rest/api/2/issue", "/slow"]
 
@@ -351,7 +352,8 @@ async def test_a_write_cut_at_the_deadline_says_it_may_have_been_applied(fake):
             await upstream.call("POST", "/rest/api/2/issue", credential=ALICE, body={})
     assert info.value.message.endswith(
         "(POST /rest/api/2/issue; set by PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS); "
-        "the change may or may not have been applied — check before retrying"
+        "the change may or may not have been applied — read the item back (its get tool, or a search) "
+        "to see whether it was before retrying"
     )
     assert fake.paths() == ["/rest/api/2/issue"]
 
