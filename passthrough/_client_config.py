@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from passthrough.settings import detect_deployment
 from passthrough.sse_client._config import HEADER_ENV
 
 CLIENTS = ("claude", "cursor", "vscode", "inspector")
@@ -230,7 +231,7 @@ def deployment(product: str, env: Mapping[str, str]) -> Deployment:
     url = env.get(f"{prefix}_URL", "").strip()
     if not url:
         return "unknown"
-    return "cloud" if (urlsplit(url).hostname or "").endswith(".atlassian.net") else "server"
+    return detect_deployment(url)
 
 
 def credentials_for(products: Sequence[str], env: Mapping[str, str], api_key: bool) -> list[Credential]:

@@ -58,7 +58,7 @@ def metrics_allowed(policy: MetricsPolicy, peer: str | None, forwarded: bool) ->
         return True
     if policy == "off":
         return False
-    return bool(peer) and is_loopback(peer or "") and not forwarded
+    return peer is not None and is_loopback(peer) and not forwarded
 
 
 class Metrics:

@@ -152,8 +152,12 @@ def _deployment(env: Mapping[str, str], name: str, url: str) -> Deployment:
         return "server"
     if raw:
         raise ConfigError(f"{name} must be cloud or server, not {raw!r}")
-    host = urlsplit(url).hostname or ""
-    return "cloud" if host.endswith(".atlassian.net") else "server"
+    return detect_deployment(url)
+
+
+def detect_deployment(url: str) -> Deployment:
+    """Atlassian Cloud lives under `*.atlassian.net`; anything else is Server or Data Center."""
+    return "cloud" if (urlsplit(url).hostname or "").endswith(".atlassian.net") else "server"
 
 
 def _atlassian_fallback(env: Mapping[str, str], prefix: str) -> GlobalCredential | None:

@@ -24,20 +24,7 @@ HEADERS = {
 }
 CONNECT = "Run `passthrough client-config claude|cursor|vscode|inspector` for a ready-to-paste client config."
 NOT_FOUND_HINT = "MCP clients connect to /mcp (Streamable HTTP) or /sse (legacy SSE); see / for more."
-
-
-def _facts(request: web.Request) -> dict[str, object]:
-    settings = request.app[SETTINGS]
-    return {
-        "name": "passthrough",
-        "version": __version__,
-        "what": "An MCP server: each request brings its own upstream credentials in headers; none are stored.",
-        "endpoints": ENDPOINTS,
-        "providers": {p.name: p.deployment for p in settings.providers},
-        "tools": len(request.app[DISPATCHER].registry),
-        "credential_headers": HEADERS,
-        "connect": CONNECT,
-    }
+WHAT = "An MCP server: each request brings its own upstream credentials in headers; none are stored."
 
 
 def _wants_html(request: web.Request) -> bool:
@@ -46,20 +33,30 @@ def _wants_html(request: web.Request) -> bool:
 
 
 async def index(request: web.Request) -> web.Response:
-    facts = _facts(request)
+    providers = {p.name: p.deployment for p in request.app[SETTINGS].providers}
+    tools = len(request.app[DISPATCHER].registry)
     if not _wants_html(request):
-        return web.json_response(facts)
+        return web.json_response(
+            {
+                "name": "passthrough",
+                "version": __version__,
+                "what": WHAT,
+                "endpoints": ENDPOINTS,
+                "providers": providers,
+                "tools": tools,
+                "credential_headers": HEADERS,
+                "connect": CONNECT,
+            }
+        )
     esc = html.escape
     rows = "".join(f"<li><code>{esc(path)}</code>: {esc(what)}</li>" for path, what in ENDPOINTS.items())
-    providers = facts["providers"]
-    assert isinstance(providers, dict)
     configured = ", ".join(f"{esc(name)} ({esc(kind)})" for name, kind in providers.items()) or "none configured"
     headers = "".join(f"<li><code>{esc(name)}</code>: {esc(what)}</li>" for name, what in HEADERS.items())
     page = (
         "<!doctype html><html><head><meta charset='utf-8'><title>passthrough</title></head><body>"
-        f"<h1>passthrough {esc(__version__)}</h1><p>{esc(str(facts['what']))}</p>"
+        f"<h1>passthrough {esc(__version__)}</h1><p>{esc(WHAT)}</p>"
         f"<h2>Endpoints</h2><ul>{rows}</ul>"
-        f"<h2>Providers</h2><p>{configured}; {facts['tools']} tools.</p>"
+        f"<h2>Providers</h2><p>{configured}; {tools} tools.</p>"
         f"<h2>Credential headers</h2><ul>{headers}</ul>"
         f"<h2>Connect a client</h2><p>{esc(CONNECT)}</p>"
         "</body></html>"

@@ -11,7 +11,7 @@ from aiohttp.typedefs import Handler
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from passthrough.credentials import FORWARDING_HEADERS
-from passthrough.http._keys import METRICS, SETTINGS
+from passthrough.http._keys import DISPATCHER, LEGACY_SESSIONS, MCP_SESSIONS, METRICS, SETTINGS, UPSTREAMS
 from passthrough.observe import CURRENT_REQUEST, Metrics, RequestInfo, metrics_allowed, request_id
 
 access_log = logging.getLogger("passthrough.access")
@@ -103,8 +103,6 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
 
 def install_observability(app: web.Application) -> None:
     """Give `app` its own metrics (counted by its dispatcher, upstreams and sessions) and the access middleware."""
-    from passthrough.http._keys import DISPATCHER, LEGACY_SESSIONS, MCP_SESSIONS, UPSTREAMS
-
     metrics = app[METRICS] = Metrics()
     app[DISPATCHER].metrics = metrics
     for upstream in app[UPSTREAMS].values():

@@ -37,14 +37,19 @@ def test_no_provider_says_so():
     assert "No provider configured" in text and "Fallback policy: open (default)" in text
 
 
-def test_bad_configuration_exits_2_with_the_variable_named():
-    proc = subprocess.run(
+def _config_process(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m passthrough config` with only `env` (and an empty PATH): as a user's shell runs it."""
+    return subprocess.run(
         [sys.executable, "-m", "passthrough", "config"],
-        env={"JIRA_URL": "ftp://nope", "PATH": ""},
+        env={**env, "PATH": ""},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_bad_configuration_exits_2_with_the_variable_named():
+    proc = _config_process({"JIRA_URL": "ftp://nope"})
     assert proc.returncode == 2 and "JIRA_URL" in proc.stderr
 
 
@@ -57,13 +62,7 @@ def test_a_port_out_of_range_is_refused_before_anything_starts(capsys):
         else:
             raise AssertionError(f"--port {bad} was accepted")
         assert "--port" in capsys.readouterr().err
-    proc = subprocess.run(
-        [sys.executable, "-m", "passthrough", "config"],
-        env={"PASSTHROUGH_PORT": "70000", "PATH": ""},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _config_process({"PASSTHROUGH_PORT": "70000"})
     assert proc.returncode == 2 and "PASSTHROUGH_PORT" in proc.stderr and "65535" in proc.stderr
 
 
