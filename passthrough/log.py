@@ -17,9 +17,6 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp.abc import AbstractAccessLogger
-from aiohttp.web import BaseRequest, StreamResponse
-
 _HEADER_NAMES = (
     r"x-(?:jira|confluence)-token|x-openproject-key|x-clickup-token|authorization|proxy-authorization"
     r"|x-mcp-api-key|cookie|set-cookie"
@@ -78,21 +75,6 @@ def install_scrubber() -> None:
         logging.setLogRecordFactory(_scrubbed_record)
     # markdown-it-py logs each parsing rule with the text it is parsing at DEBUG: client text, never wanted.
     logging.getLogger("markdown_it").setLevel(logging.WARNING)
-
-
-class AccessLogger(AbstractAccessLogger):
-    """Method, path without its query (it may hold a session id), status, size and time."""
-
-    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
-        self.logger.info(
-            '%s "%s %s" %s %s %.1fms',
-            request.remote,
-            request.method,
-            request.path,
-            response.status,
-            response.body_length,
-            time * 1000,
-        )
 
 
 # What the access line and the audit record carry besides their message (see passthrough/http/_observe.py).

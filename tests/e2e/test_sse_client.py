@@ -22,7 +22,6 @@ from mcp.shared.exceptions import MCPError
 from passthrough.credentials import new_api_key
 from passthrough.http import build_app
 from passthrough.http._keys import LEGACY_SESSIONS, MCP_SESSIONS
-from passthrough.log import AccessLogger
 from passthrough.settings import Settings
 from tests.conftest import ALICE, BOB, SHARED, jira_env, make_settings, serve
 from tests.e2e._clients import text_of
@@ -60,9 +59,7 @@ def free_port() -> int:
 
 async def start(settings: Settings, port: int) -> web.AppRunner:
     """passthrough on a fixed port, so a test can stop it and start a new one in its place."""
-    runner = web.AppRunner(
-        build_app(settings), handler_cancellation=True, access_log_class=AccessLogger, shutdown_timeout=0.5
-    )
+    runner = web.AppRunner(build_app(settings), handler_cancellation=True, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner
