@@ -1,7 +1,7 @@
-"""Tools: specs (name, arguments, annotations, handler) and the registry built from settings."""
+"""Tools: each one a decorated handler (`tool`), collected per provider, and the registry built from settings."""
 
 from passthrough.tools._registry import ToolRegistry, all_tools, build_registry
-from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec, write_tool
+from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec, declared, tool
 
 __all__ = [
     "Arguments",
@@ -12,5 +12,6 @@ __all__ = [
     "ToolSpec",
     "all_tools",
     "build_registry",
-    "write_tool",
+    "declared",
+    "tool",
 ]

@@ -1,17 +1,29 @@
-"""Tools as data: a frozen spec per tool, and the context a handler receives."""
+"""Tools as data: a tool is one decorated handler, and its spec is read off the handler.
+
+    @tool("jira_get_issue", title="Jira: get issue", toolset="jira_issues")
+    async def get_issue(jira: JiraClient, args: GetIssue) -> ToolResult:
+        \"\"\"Get one Jira issue by key …\"\"\"          ← the description the model reads
+
+The client parameter's class names the provider (and is built per call with the
+caller's credential); the arguments parameter's pydantic model is the input
+schema; the docstring is the description. A provider package lists its tools
+with `declared(module, …)`.
+"""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from types import ModuleType
+from typing import Any, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict
 
-from passthrough.credentials import HEADERS_TO_SEND, Credential, RequestCredentials
+from passthrough.credentials import HEADERS_TO_SEND, RequestCredentials
 from passthrough.errors import MissingCredential
-from passthrough.providers import LABELS, Upstream
+from passthrough.providers import LABELS, ProviderClient, Upstream
 from passthrough.settings import Provider
 
 
@@ -31,21 +43,26 @@ class ToolResult:
     structured: dict[str, Any] | None = None
 
 
+C = TypeVar("C", bound=ProviderClient)
+A = TypeVar("A", bound=Arguments)
+
+
 @dataclass(frozen=True, slots=True)
 class ToolContext:
-    """What a handler may use: this request's credentials and the shared upstream pools."""
+    """What a call may use: this request's credentials and the shared upstream pools."""
 
     credentials: RequestCredentials
     upstreams: Mapping[Provider, Upstream]
 
-    def upstream(self, provider: Provider) -> tuple[Upstream, Credential]:
-        credential = self.credentials.get(provider)
+    async def client(self, kind: type[C]) -> C:
+        """A `kind` client for this caller, checked ready; or the error that says which header to send."""
+        credential = self.credentials.get(kind.provider)
         if credential is None:
+            provider = kind.provider
             raise MissingCredential(LABELS[provider], HEADERS_TO_SEND[provider], self.credentials.refusal(provider))
-        return self.upstreams[provider], credential
-
-
-Handler = Callable[[ToolContext, Any], Awaitable[ToolResult]]
+        client = kind(self.upstreams[kind.provider], credential)
+        await client.ready()
+        return client
 
 
 @dataclass(frozen=True)
@@ -53,12 +70,21 @@ class ToolSpec:
     name: str
     title: str
     description: str
-    provider: Provider
+    toolset: str
+    client: type[ProviderClient]
     arguments: type[Arguments]
-    handler: Handler = field(repr=False)
+    function: Callable[[Any, Any], Awaitable[ToolResult]] = field(repr=False)
     read_only: bool = True
     destructive: bool = False
     idempotent: bool = True
+
+    @property
+    def provider(self) -> Provider:
+        return self.client.provider
+
+    async def handler(self, ctx: ToolContext, arguments: Arguments) -> ToolResult:
+        """Run the tool for one caller: their client, then the handler."""
+        return await self.function(await ctx.client(self.client), arguments)
 
     @cached_property
     def input_schema(self) -> dict[str, Any]:
@@ -78,26 +104,44 @@ class ToolSpec:
         }
 
 
-def write_tool(
-    provider: Provider,
+def tool(
     name: str,
-    title: str,
-    description: str,
-    arguments: type[Arguments],
-    handler: Handler,
     *,
+    title: str,
+    toolset: str,
+    writes: bool = False,
     destructive: bool = False,
-    idempotent: bool = False,
-) -> ToolSpec:
-    """A tool that changes upstream state: withheld in read-only mode, annotated as such."""
-    return ToolSpec(
-        name=name,
-        title=title,
-        description=description,
-        provider=provider,
-        arguments=arguments,
-        handler=handler,
-        read_only=False,
-        destructive=destructive,
-        idempotent=idempotent,
-    )
+    idempotent: bool | None = None,
+) -> Callable[[Callable[[C, A], Awaitable[ToolResult]]], ToolSpec]:
+    """Declare the decorated `async def handler(client, args)` as the tool `name`.
+
+    `writes=True` marks a tool that changes upstream state: withheld in read-only mode,
+    annotated as such, and not idempotent unless said. Reads are idempotent."""
+
+    def declare(function: Callable[[C, A], Awaitable[ToolResult]]) -> ToolSpec:
+        hints = get_type_hints(function)
+        client, arguments = (hints[p] for p in inspect.signature(function).parameters)
+        if not (issubclass(client, ProviderClient) and issubclass(arguments, Arguments)):
+            raise TypeError(f"{name}: a handler takes (a ProviderClient, an Arguments model)")
+        description = inspect.getdoc(function)
+        if not description:
+            raise TypeError(f"{name}: the handler's docstring is the tool's description, and it has none")
+        return ToolSpec(
+            name=name,
+            title=title,
+            description=" ".join(description.split()),
+            toolset=toolset,
+            client=client,
+            arguments=arguments,
+            function=function,
+            read_only=not writes,
+            destructive=destructive,
+            idempotent=(not writes) if idempotent is None else idempotent,
+        )
+
+    return declare
+
+
+def declared(*modules: ModuleType) -> tuple[ToolSpec, ...]:
+    """The tools the modules declare, in the order they stand in each module."""
+    return tuple(value for module in modules for value in vars(module).values() if isinstance(value, ToolSpec))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from passthrough.credentials import Credential
 from passthrough.errors import InvalidArguments, UpstreamError
-from passthrough.providers._upstream import Upstream, segment
+from passthrough.providers._client import ProviderClient, next_offset, offset_token
+from passthrough.providers._upstream import segment
 
 V1_EXPAND = "body.storage,version,space,ancestors"
 
@@ -44,21 +44,10 @@ def _cursor(next_link: str | None) -> str | None:
     return values[0] if values else None
 
 
-class ConfluenceClient:
-    def __init__(self, upstream: Upstream, credential: Credential) -> None:
-        self._up = upstream
-        self._cred = credential
-        self.cloud = upstream.config.deployment == "cloud"
+class ConfluenceClient(ProviderClient):
+    """Confluence for one request's credential. Bodies go and come as storage format (XHTML)."""
 
-    @property
-    def base_url(self) -> str:
-        return self._up.base_url
-
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return (await self._up.call("GET", path, credential=self._cred, params=params)).json()
-
-    async def _send(self, method: str, path: str, body: Any) -> Any:
-        return (await self._up.call(method, path, credential=self._cred, body=body)).json()
+    provider = "confluence"
 
     def _web(self, links: dict[str, Any] | None) -> str | None:
         if not links or not links.get("webui"):
@@ -67,8 +56,7 @@ class ConfluenceClient:
         return f"{base}{links['webui']}"
 
     async def myself(self) -> dict[str, Any]:
-        result: dict[str, Any] = await self._get("/rest/api/user/current")
-        return result
+        return await self._get("/rest/api/user/current")
 
     # ---- spaces
 
@@ -82,8 +70,7 @@ class ConfluenceClient:
                 raise InvalidArguments(f"No Confluence space with key '{key}' is visible to this user.")
             return str(results[0]["id"])
 
-        space_id: str = await self._up.cached(self._cred, f"space-id:{key}", load)
-        return space_id
+        return await self._cached(f"space-id:{key}", load)
 
     async def space_key(self, space_id: str) -> str | None:
         async def load() -> str | None:
@@ -92,23 +79,25 @@ class ConfluenceClient:
             return str(key) if key else None
 
         try:
-            key: str | None = await self._up.cached(self._cred, f"space-key:{space_id}", load)
+            return await self._cached(f"space-key:{space_id}", load)
         except UpstreamError:
             return None
-        return key
 
-    async def spaces(self, limit: int, cursor: str | None) -> Listing:
+    async def _listing(self, v2_path: str, v1_path: str, limit: int, cursor: str | None) -> Listing:
+        """One page of a collection: v2's opaque cursor on Cloud, v1's `start` offset on Server/Data Center."""
         if self.cloud:
             params: dict[str, Any] = {"limit": limit}
             if cursor:
                 params["cursor"] = cursor
-            data = await self._get("/api/v2/spaces", params)
+            data = await self._get(v2_path, params)
             return Listing(list(data.get("results") or []), _cursor((data.get("_links") or {}).get("next")))
-        start = _start(cursor)
-        data = await self._get("/rest/api/space", {"start": start, "limit": limit})
+        start = offset_token(cursor, "cursor")
+        data = await self._get(v1_path, {"start": start, "limit": limit})
         items = list(data.get("results") or [])
-        more = bool((data.get("_links") or {}).get("next"))
-        return Listing(items, str(start + len(items)) if more and items else None)
+        return Listing(items, next_offset(start, len(items), bool((data.get("_links") or {}).get("next"))))
+
+    async def spaces(self, limit: int, cursor: str | None) -> Listing:
+        return await self._listing("/api/v2/spaces", "/rest/api/space", limit, cursor)
 
     # ---- pages
 
@@ -209,30 +198,21 @@ class ConfluenceClient:
             raise
 
     async def children(self, page_id: str, limit: int, cursor: str | None) -> Listing:
-        if self.cloud:
-            params: dict[str, Any] = {"limit": limit}
-            if cursor:
-                params["cursor"] = cursor
-            data = await self._get(f"/api/v2/pages/{segment(page_id)}/children", params)
-            return Listing(list(data.get("results") or []), _cursor((data.get("_links") or {}).get("next")))
-        start = _start(cursor)
-        data = await self._get(f"/rest/api/content/{segment(page_id)}/child/page", {"start": start, "limit": limit})
-        items = list(data.get("results") or [])
-        more = bool((data.get("_links") or {}).get("next"))
-        return Listing(items, str(start + len(items)) if more and items else None)
+        page = segment(page_id)
+        return await self._listing(
+            f"/api/v2/pages/{page}/children", f"/rest/api/content/{page}/child/page", limit, cursor
+        )
 
     async def add_comment(self, page_id: str, storage: str) -> dict[str, Any]:
         if self.cloud:
             body: dict[str, Any] = {"pageId": page_id, "body": {"representation": "storage", "value": storage}}
-            result: dict[str, Any] = await self._send("POST", "/api/v2/footer-comments", body)
-            return result
+            return await self._send("POST", "/api/v2/footer-comments", body)
         body = {
             "type": "comment",
             "container": {"id": page_id, "type": "page"},
             "body": {"storage": {"value": storage, "representation": "storage"}},
         }
-        result = await self._send("POST", "/rest/api/content", body)
-        return result
+        return await self._send("POST", "/rest/api/content", body)
 
     async def labels(self, page_id: str) -> list[str]:
         path = (
@@ -243,7 +223,7 @@ class ConfluenceClient:
 
     async def add_labels(self, page_id: str, labels: list[str]) -> None:
         body = [{"prefix": "global", "name": name} for name in labels]
-        await self._up.call("POST", f"/rest/api/content/{segment(page_id)}/label", credential=self._cred, body=body)
+        await self._json("POST", f"/rest/api/content/{segment(page_id)}/label", body=body)
 
     # ---- search
 
@@ -254,7 +234,7 @@ class ConfluenceClient:
             if cursor:
                 params["cursor"] = cursor
         else:
-            start = _start(cursor)
+            start = offset_token(cursor, "cursor")
             params["start"] = start
         data = await self._get("/rest/api/search", params)
         items = list(data.get("results") or [])
@@ -264,14 +244,5 @@ class ConfluenceClient:
             token = _cursor(next_link)
         else:
             more = bool(next_link) or (isinstance(total, int) and start + len(items) < total)
-            token = str(start + len(items)) if more and items else None
+            token = next_offset(start, len(items), more)
         return Listing(items, token, total if isinstance(total, int) else None)
-
-
-def _start(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    # ASCII digits only, and few of them: str.isdigit() admits '²', and int() refuses 5,000 digits.
-    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 9:
-        raise InvalidArguments("cursor is not one this server handed out; start again without it")
-    return int(cursor)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from passthrough.credentials import Credential
 from passthrough.errors import InvalidArguments, UpstreamError
-from passthrough.providers._upstream import Upstream, segment
+from passthrough.providers._client import ProviderClient
+from passthrough.providers._upstream import segment
 
 API = "/api/v3"
 
@@ -27,27 +27,25 @@ def elements(collection: Any) -> list[dict[str, Any]]:
     return list(((collection or {}).get("_embedded") or {}).get("elements") or [])
 
 
-class OpenProjectClient:
-    def __init__(self, upstream: Upstream, credential: Credential) -> None:
-        self._up = upstream
-        self._cred = credential
+class OpenProjectClient(ProviderClient):
+    """OpenProject for one request's key. Text fields are Markdown natively (`{"raw": …}`)."""
+
+    provider = "openproject"
 
     @property
-    def base_url(self) -> str:
-        return self._up.base_url
+    def api(self) -> str:
+        return API
 
     def web_url(self, work_package_id: int | str) -> str:
         return f"{self.base_url}/work_packages/{work_package_id}"
 
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return (await self._up.call("GET", API + path, credential=self._cred, params=params)).json()
-
-    async def _send(self, method: str, path: str, body: Any) -> Any:
-        return (await self._up.call(method, API + path, credential=self._cred, body=body)).json()
+    async def ready(self) -> None:
+        """A tool may use this key only once it is known to name a real user, not the anonymous one."""
+        await self.verified()
 
     async def me(self) -> dict[str, Any]:
         """The user behind the key; refuses an anonymous answer, whatever its status code."""
-        data: dict[str, Any] = await self._get("/users/me")
+        data = await self._get("/users/me")
         if (
             data.get("_type") == "AnonymousUser"
             or not data.get("login")
@@ -55,7 +53,7 @@ class OpenProjectClient:
             or not data.get("id")
         ):
             source = {"header": "X-OpenProject-Key", "global": "the server's shared key"}.get(
-                self._cred.source, "the key"
+                self.credential_source, "the key"
             )
             raise UpstreamError(
                 "openproject",
@@ -67,8 +65,7 @@ class OpenProjectClient:
 
     async def verified(self) -> dict[str, Any]:
         """`me()`, remembered per user for a while so each tool call does not pay for it."""
-        result: dict[str, Any] = await self._up.cached(self._cred, "me", self.me)
-        return result
+        return await self._cached("me", self.me)
 
     # ---- reference data (non-secret, cached per user and upstream)
 
@@ -88,15 +85,13 @@ class OpenProjectClient:
                 raise
             return str(data["id"])
 
-        project: str = await self._up.cached(self._cred, f"project:{ref}", load)
-        return project
+        return await self._cached(f"project:{ref}", load)
 
     async def statuses(self) -> list[dict[str, Any]]:
         async def load() -> list[dict[str, Any]]:
             return elements(await self._get("/statuses"))
 
-        result: list[dict[str, Any]] = await self._up.cached(self._cred, "statuses", load)
-        return result
+        return await self._cached("statuses", load)
 
     async def types(self, project_id: str | None = None) -> list[dict[str, Any]]:
         path = f"/projects/{segment(project_id)}/types" if project_id else "/types"
@@ -104,8 +99,7 @@ class OpenProjectClient:
         async def load() -> list[dict[str, Any]]:
             return elements(await self._get(path))
 
-        result: list[dict[str, Any]] = await self._up.cached(self._cred, f"types:{project_id or '*'}", load)
-        return result
+        return await self._cached(f"types:{project_id or '*'}", load)
 
     @staticmethod
     def by_name(items: list[dict[str, Any]], name: str, what: str) -> dict[str, Any]:
@@ -125,28 +119,19 @@ class OpenProjectClient:
             "offset": page,
             "sortBy": json.dumps([["updatedAt", "desc"]]),
         }
-        result: dict[str, Any] = await self._get("/work_packages", params)
-        return result
+        return await self._get("/work_packages", params)
 
     async def work_package(self, wp_id: int) -> dict[str, Any]:
-        result: dict[str, Any] = await self._get(f"/work_packages/{wp_id}")
-        return result
+        return await self._get(f"/work_packages/{wp_id}")
 
     async def activities(self, wp_id: int) -> list[dict[str, Any]]:
         return elements(await self._get(f"/work_packages/{wp_id}/activities"))
 
     async def create(self, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._send("POST", f"/projects/{segment(project_id)}/work_packages", body)
-        return result
+        return await self._send("POST", f"/projects/{segment(project_id)}/work_packages", body)
 
     async def update(self, wp_id: int, lock_version: int, changes: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._send(
-            "PATCH", f"/work_packages/{wp_id}", {"lockVersion": lock_version, **changes}
-        )
-        return result
+        return await self._send("PATCH", f"/work_packages/{wp_id}", {"lockVersion": lock_version, **changes})
 
     async def comment(self, wp_id: int, markdown: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._send(
-            "POST", f"/work_packages/{wp_id}/activities", {"comment": {"raw": markdown}}
-        )
-        return result
+        return await self._send("POST", f"/work_packages/{wp_id}/activities", {"comment": {"raw": markdown}})

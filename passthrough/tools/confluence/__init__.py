@@ -1,8 +1,8 @@
 """Confluence tools."""
 
-from passthrough.tools.confluence._read import READ_TOOLS
-from passthrough.tools.confluence._write import WRITE_TOOLS
+from passthrough.tools._spec import declared
+from passthrough.tools.confluence import _read, _write
 
-CONFLUENCE_TOOLS = (*READ_TOOLS, *WRITE_TOOLS)
+CONFLUENCE_TOOLS = declared(_read, _write)
 
 __all__ = ["CONFLUENCE_TOOLS"]

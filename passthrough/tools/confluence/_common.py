@@ -1,4 +1,4 @@
-"""What the Confluence tools share: argument types, the client, and page rendering."""
+"""What the Confluence tools share: argument types, CQL, and page rendering."""
 
 from __future__ import annotations
 
@@ -7,20 +7,14 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from passthrough.markup import convert, storage_to_markdown
-from passthrough.providers.confluence import ConfluenceClient, Page
-from passthrough.tools._spec import ToolContext
+from passthrough.providers.confluence import Page
+from passthrough.tools._markdown import read_storage
 
 PageId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$", description="Numeric page id")]
 SpaceKey = Annotated[str, Field(pattern=r"^~?[A-Za-z0-9_-]{1,255}$", description="Space key such as ENG")]
 Cursor = Annotated[str | None, Field(max_length=2000, description="next_cursor from the previous page")]
 
 _CQL = re.compile(r"^\s*\(?\s*[A-Za-z][\w.]*\s*(=|!=|~|!~|>=|<=|>|<|\s+(not\s+)?in\s*\()", re.IGNORECASE)
-
-
-def confluence(ctx: ToolContext) -> ConfluenceClient:
-    upstream, credential = ctx.upstream("confluence")
-    return ConfluenceClient(upstream, credential)
 
 
 def cql_string(text: str) -> str:
@@ -45,7 +39,7 @@ async def page_data(page: Page) -> dict[str, Any]:
         "version": page.version,
         "parent_id": page.parent_id,
         "url": page.url,
-        "body": await convert(storage_to_markdown, page.body),
+        "body": await read_storage(page.body),
     }
 
 

@@ -7,25 +7,27 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec
-from passthrough.tools.confluence._common import Cursor, PageId, SpaceKey, confluence, page_data, page_text, to_cql
+from passthrough.providers.confluence import ConfluenceClient
+from passthrough.tools._spec import Arguments, NoArguments, ToolResult, tool
+from passthrough.tools.confluence._common import Cursor, PageId, SpaceKey, page_data, page_text, to_cql
 
 _TAGS = re.compile(r"<[^>]+>|@@@(end)?hl@@@")
 
 
-async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:
-    client = confluence(ctx)
-    me = await client.myself()
+@tool("confluence_get_myself", title="Confluence: who am I", toolset="confluence_users")
+async def get_myself(confluence: ConfluenceClient, _: NoArguments) -> ToolResult:
+    """Show the Confluence account the request's credential belongs to."""
+    me = await confluence.myself()
     data = {
         "display_name": me.get("displayName"),
         "email": me.get("email"),
         "account_id": me.get("accountId"),
         "username": me.get("username"),
-        "deployment": "cloud" if client.cloud else "server",
+        "deployment": "cloud" if confluence.cloud else "server",
     }
     name = data["display_name"] or data["username"] or "an unnamed user"
     ident = data["account_id"] or data["username"]
-    text = f"Signed in to Confluence ({client.base_url}) as {name}"
+    text = f"Signed in to Confluence ({confluence.base_url}) as {name}"
     if ident:
         text += f", {'account id' if data['account_id'] else 'username'} {ident}"
     return ToolResult(text + ".", {k: v for k, v in data.items() if v is not None})
@@ -42,10 +44,12 @@ def _excerpt(text: Any) -> str:
     return clean if len(clean) <= 300 else clean[:299] + "…"
 
 
-async def search(ctx: ToolContext, args: Search) -> ToolResult:
-    client = confluence(ctx)
-    cql = to_cql(args.query, client.cloud)
-    listing = await client.search(cql, args.limit, args.cursor)
+@tool("confluence_search", title="Confluence: search (CQL or text)", toolset="confluence_search")
+async def search(confluence: ConfluenceClient, args: Search) -> ToolResult:
+    """Search Confluence with CQL (e.g. space = ENG AND title ~ "plan") or plain words. Returns title, space,
+    excerpt and page id; pass next_cursor back as cursor for more."""
+    cql = to_cql(args.query, confluence.cloud)
+    listing = await confluence.search(cql, args.limit, args.cursor)
     rows = []
     for item in listing.items:
         content = item.get("content") or {}
@@ -58,7 +62,7 @@ async def search(ctx: ToolContext, args: Search) -> ToolResult:
                 "space": (item.get("resultGlobalContainer") or {}).get("title")
                 or (content.get("space") or {}).get("key"),
                 "excerpt": _excerpt(item.get("excerpt")),
-                "url": f"{client.base_url}{item.get('url') or links.get('webui') or ''}",
+                "url": f"{confluence.base_url}{item.get('url') or links.get('webui') or ''}",
                 "last_modified": item.get("lastModified"),
             }
         )
@@ -84,13 +88,14 @@ class GetPage(Arguments):
         return self
 
 
-async def get_page(ctx: ToolContext, args: GetPage) -> ToolResult:
-    client = confluence(ctx)
+@tool("confluence_get_page", title="Confluence: get page", toolset="confluence_pages")
+async def get_page(confluence: ConfluenceClient, args: GetPage) -> ToolResult:
+    """Get a page by page_id, or by space_key and title: its body as Markdown, and its version."""
     if args.page_id is not None:
-        page = await client.page(args.page_id)
+        page = await confluence.page(args.page_id)
     else:
         assert args.space_key is not None and args.title is not None
-        page = await client.page_by_title(args.space_key, args.title)
+        page = await confluence.page_by_title(args.space_key, args.title)
     d = await page_data(page)
     return ToolResult(page_text(d), d)
 
@@ -101,8 +106,10 @@ class Children(Arguments):
     cursor: Cursor = None
 
 
-async def children(ctx: ToolContext, args: Children) -> ToolResult:
-    listing = await confluence(ctx).children(args.page_id, args.limit, args.cursor)
+@tool("confluence_get_page_children", title="Confluence: child pages", toolset="confluence_pages")
+async def children(confluence: ConfluenceClient, args: Children) -> ToolResult:
+    """List the child pages of a page."""
+    listing = await confluence.children(args.page_id, args.limit, args.cursor)
     rows = [{"id": str(c.get("id", "")), "title": c.get("title")} for c in listing.items]
     lines = [f"{len(rows)} child pages of {args.page_id}:" if rows else f"Page {args.page_id} has no child pages."]
     lines += [f"- {r['title']} (page {r['id']})" for r in rows]
@@ -118,8 +125,10 @@ class Spaces(Arguments):
     cursor: Cursor = None
 
 
-async def list_spaces(ctx: ToolContext, args: Spaces) -> ToolResult:
-    listing = await confluence(ctx).spaces(args.limit, args.cursor)
+@tool("confluence_list_spaces", title="Confluence: list spaces", toolset="confluence_spaces")
+async def list_spaces(confluence: ConfluenceClient, args: Spaces) -> ToolResult:
+    """List the Confluence spaces the user can see (key, name)."""
+    listing = await confluence.spaces(args.limit, args.cursor)
     rows = [
         {"key": s.get("key"), "name": s.get("name"), "id": str(s.get("id", "")), "type": s.get("type")}
         for s in listing.items
@@ -134,60 +143,9 @@ class Labels(Arguments):
     page_id: PageId
 
 
-async def get_labels(ctx: ToolContext, args: Labels) -> ToolResult:
-    labels = await confluence(ctx).labels(args.page_id)
+@tool("confluence_get_labels", title="Confluence: page labels", toolset="confluence_labels")
+async def get_labels(confluence: ConfluenceClient, args: Labels) -> ToolResult:
+    """List the labels on a page."""
+    labels = await confluence.labels(args.page_id)
     text = f"Labels on page {args.page_id}: " + (", ".join(labels) if labels else "none")
     return ToolResult(text + "\n", {"page_id": args.page_id, "labels": labels})
-
-
-READ_TOOLS = (
-    ToolSpec(
-        name="confluence_get_myself",
-        title="Confluence: who am I",
-        description="Show the Confluence account the request's credential belongs to.",
-        provider="confluence",
-        arguments=NoArguments,
-        handler=get_myself,
-    ),
-    ToolSpec(
-        name="confluence_search",
-        title="Confluence: search (CQL or text)",
-        description='Search Confluence with CQL (e.g. space = ENG AND title ~ "plan") or plain words. '
-        "Returns title, space, excerpt and page id; pass next_cursor back as cursor for more.",
-        provider="confluence",
-        arguments=Search,
-        handler=search,
-    ),
-    ToolSpec(
-        name="confluence_get_page",
-        title="Confluence: get page",
-        description="Get a page by page_id, or by space_key and title: its body as Markdown, and its version.",
-        provider="confluence",
-        arguments=GetPage,
-        handler=get_page,
-    ),
-    ToolSpec(
-        name="confluence_get_page_children",
-        title="Confluence: child pages",
-        description="List the child pages of a page.",
-        provider="confluence",
-        arguments=Children,
-        handler=children,
-    ),
-    ToolSpec(
-        name="confluence_list_spaces",
-        title="Confluence: list spaces",
-        description="List the Confluence spaces the user can see (key, name).",
-        provider="confluence",
-        arguments=Spaces,
-        handler=list_spaces,
-    ),
-    ToolSpec(
-        name="confluence_get_labels",
-        title="Confluence: page labels",
-        description="List the labels on a page.",
-        provider="confluence",
-        arguments=Labels,
-        handler=get_labels,
-    ),
-)

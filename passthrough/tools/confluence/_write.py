@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from passthrough.markup import convert, markdown_to_storage
-from passthrough.providers.confluence import VersionConflict
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, write_tool
-from passthrough.tools.confluence._common import PageId, SpaceKey, confluence
+from passthrough.providers.confluence import ConfluenceClient, VersionConflict
+from passthrough.tools._markdown import write_storage
+from passthrough.tools._spec import Arguments, ToolResult, tool
+from passthrough.tools.confluence._common import PageId, SpaceKey
 
 Body = Annotated[str, Field(max_length=500_000, description="Page content as Markdown")]
 Title = Annotated[str, Field(min_length=1, max_length=255)]
@@ -22,10 +22,11 @@ class CreatePage(Arguments):
     parent_id: PageId | None = None
 
 
-async def create_page(ctx: ToolContext, args: CreatePage) -> ToolResult:
-    client = confluence(ctx)
-    storage = await convert(markdown_to_storage, args.body)
-    page = await client.create_page(args.space_key, args.title, storage, args.parent_id)
+@tool("confluence_create_page", title="Confluence: create page", toolset="confluence_pages", writes=True)
+async def create_page(confluence: ConfluenceClient, args: CreatePage) -> ToolResult:
+    """Create a page in a space (optionally under parent_id). The body is Markdown."""
+    storage = await write_storage(args.body)
+    page = await confluence.create_page(args.space_key, args.title, storage, args.parent_id)
     data = {"id": page.id, "title": page.title, "space_key": args.space_key, "version": page.version, "url": page.url}
     text = f"Created page {page.id} '{page.title}' in {args.space_key}."
     if page.url:
@@ -43,9 +44,13 @@ class UpdatePage(Arguments):
     ] = None
 
 
-async def update_page(ctx: ToolContext, args: UpdatePage) -> ToolResult:
-    client = confluence(ctx)
-    current = await client.page(args.page_id)
+@tool(
+    "confluence_update_page", title="Confluence: update page", toolset="confluence_pages", writes=True, destructive=True
+)
+async def update_page(confluence: ConfluenceClient, args: UpdatePage) -> ToolResult:
+    """Replace a page's body (Markdown) and optionally its title. If someone else changed the page meanwhile,
+    nothing is overwritten and the tool says so."""
+    current = await confluence.page(args.page_id)
     if args.version is not None and args.version != current.version:
         raise VersionConflict(
             "confluence",
@@ -53,7 +58,7 @@ async def update_page(ctx: ToolContext, args: UpdatePage) -> ToolResult:
             f"Page {current.id} is at version {current.version}, not the version {args.version} you read; someone "
             "changed it, so nothing was overwritten. Read it again with confluence_get_page and reapply the change.",
         )
-    page = await client.update_page(current, await convert(markdown_to_storage, args.body), args.title)
+    page = await confluence.update_page(current, await write_storage(args.body), args.title)
     data = {
         "id": page.id,
         "title": page.title,
@@ -69,8 +74,10 @@ class AddComment(Arguments):
     body: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
 
 
-async def add_comment(ctx: ToolContext, args: AddComment) -> ToolResult:
-    comment = await confluence(ctx).add_comment(args.page_id, await convert(markdown_to_storage, args.body))
+@tool("confluence_add_comment", title="Confluence: add comment", toolset="confluence_comments", writes=True)
+async def add_comment(confluence: ConfluenceClient, args: AddComment) -> ToolResult:
+    """Add a footer comment (Markdown) to a page."""
+    comment = await confluence.add_comment(args.page_id, await write_storage(args.body))
     cid = str(comment.get("id", ""))
     return ToolResult(f"Added comment {cid} to page {args.page_id}.\n", {"page_id": args.page_id, "comment_id": cid})
 
@@ -80,48 +87,13 @@ class AddLabels(Arguments):
     labels: Annotated[list[Annotated[str, Field(pattern=r"^[^\s:]{1,255}$")]], Field(min_length=1, max_length=50)]
 
 
-async def add_labels(ctx: ToolContext, args: AddLabels) -> ToolResult:
-    await confluence(ctx).add_labels(args.page_id, args.labels)
+@tool(
+    "confluence_add_labels", title="Confluence: add labels", toolset="confluence_labels", writes=True, idempotent=True
+)
+async def add_labels(confluence: ConfluenceClient, args: AddLabels) -> ToolResult:
+    """Add labels to a page."""
+    await confluence.add_labels(args.page_id, args.labels)
     return ToolResult(
         f"Added labels to page {args.page_id}: {', '.join(args.labels)}.\n",
         {"page_id": args.page_id, "labels": args.labels},
     )
-
-
-WRITE_TOOLS = (
-    write_tool(
-        "confluence",
-        "confluence_create_page",
-        "Confluence: create page",
-        "Create a page in a space (optionally under parent_id). The body is Markdown.",
-        CreatePage,
-        create_page,
-    ),
-    write_tool(
-        "confluence",
-        "confluence_update_page",
-        "Confluence: update page",
-        "Replace a page's body (Markdown) and optionally its title. If someone else changed the page meanwhile, "
-        "nothing is overwritten and the tool says so.",
-        UpdatePage,
-        update_page,
-        destructive=True,
-    ),
-    write_tool(
-        "confluence",
-        "confluence_add_comment",
-        "Confluence: add comment",
-        "Add a footer comment (Markdown) to a page.",
-        AddComment,
-        add_comment,
-    ),
-    write_tool(
-        "confluence",
-        "confluence_add_labels",
-        "Confluence: add labels",
-        "Add labels to a page.",
-        AddLabels,
-        add_labels,
-        idempotent=True,
-    ),
-)

@@ -1,9 +1,8 @@
 """Jira tools."""
 
-from passthrough.tools.jira._browse import BROWSE_TOOLS
-from passthrough.tools.jira._read import READ_TOOLS
-from passthrough.tools.jira._write import WRITE_TOOLS
+from passthrough.tools._spec import declared
+from passthrough.tools.jira import _browse, _read, _write
 
-JIRA_TOOLS = (*READ_TOOLS, *BROWSE_TOOLS, *WRITE_TOOLS)
+JIRA_TOOLS = declared(_read, _browse, _write)
 
 __all__ = ["JIRA_TOOLS"]

@@ -6,13 +6,38 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec
-from passthrough.tools.jira._common import IssueKey, ProjectKey, jira
-from passthrough.tools.jira._render import person, rich_text
+from passthrough.providers.jira import JiraClient
+from passthrough.tools._spec import Arguments, NoArguments, ToolResult, tool
+from passthrough.tools.jira._common import IssueKey, ProjectKey
+from passthrough.tools.jira._render import comment_row
 
 
-async def list_projects(ctx: ToolContext, _: NoArguments) -> ToolResult:
-    projects = await jira(ctx).projects()
+class Transitions(Arguments):
+    issue_key: IssueKey
+
+
+def transition_rows(transitions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"id": str(t.get("id", "")), "name": t.get("name"), "to_status": (t.get("to") or {}).get("name")}
+        for t in transitions
+    ]
+
+
+@tool("jira_get_transitions", title="Jira: available transitions", toolset="jira_transitions")
+async def get_transitions(jira: JiraClient, args: Transitions) -> ToolResult:
+    """List the workflow transitions the user can take on an issue now (id, name, target status)."""
+    rows = transition_rows(await jira.transitions(args.issue_key))
+    if not rows:
+        return ToolResult(f"No transitions are available on {args.issue_key} for this user.\n", {"transitions": []})
+    lines = [f"Transitions available on {args.issue_key}:"]
+    lines += [f"- {r['name']} (id {r['id']}) → {r['to_status']}" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"issue_key": args.issue_key, "transitions": rows})
+
+
+@tool("jira_list_projects", title="Jira: list projects", toolset="jira_projects")
+async def list_projects(jira: JiraClient, _: NoArguments) -> ToolResult:
+    """List the Jira projects the user can see (key and name)."""
+    projects = await jira.projects()
     rows = [
         {"key": p.get("key"), "name": p.get("name"), "id": str(p.get("id", "")), "type": p.get("projectTypeKey")}
         for p in projects
@@ -25,8 +50,10 @@ class IssueTypes(Arguments):
     project_key: ProjectKey
 
 
-async def issue_types(ctx: ToolContext, args: IssueTypes) -> ToolResult:
-    types = await jira(ctx).issue_types(args.project_key)
+@tool("jira_get_issue_types", title="Jira: issue types of a project", toolset="jira_projects")
+async def issue_types(jira: JiraClient, args: IssueTypes) -> ToolResult:
+    """List the issue types that can be created in a project (use a name with jira_create_issue)."""
+    types = await jira.issue_types(args.project_key)
     rows = [{"id": str(t.get("id", "")), "name": t.get("name"), "subtask": bool(t.get("subtask"))} for t in types]
     lines = [f"Issue types in {args.project_key}:"]
     lines += [f"- {r['name']} (id {r['id']}){' — sub-task' if r['subtask'] else ''}" for r in rows]
@@ -41,20 +68,14 @@ class Comments(Arguments):
     ] = None
 
 
-async def comments(ctx: ToolContext, args: Comments) -> ToolResult:
+@tool("jira_get_comments", title="Jira: issue comments", toolset="jira_comments")
+async def comments(jira: JiraClient, args: Comments) -> ToolResult:
+    """Read an issue's comments, newest first, as Markdown; one page at a time."""
     start = int(args.page_token or 0)
-    data = await jira(ctx).comments(args.issue_key, start, args.max_results)
+    data = await jira.comments(args.issue_key, start, args.max_results)
     items = list(data.get("comments") or [])
     total = data.get("total")
-    rows = [
-        {
-            "id": str(c.get("id", "")),
-            "author": person(c.get("author")),
-            "created": c.get("created"),
-            "body": await rich_text(c.get("body")),
-        }
-        for c in items
-    ]
+    rows = [await comment_row(c) for c in items]
     following = start + len(items)
     token = str(following) if items and isinstance(total, int) and following < total else None
     lines = [f"{len(rows)} of {total} comments on {args.issue_key}:" if rows else f"No comments on {args.issue_key}."]
@@ -71,72 +92,10 @@ async def comments(ctx: ToolContext, args: Comments) -> ToolResult:
     return ToolResult("\n".join(lines) + "\n", structured)
 
 
-class Transitions(Arguments):
-    issue_key: IssueKey
-
-
-def transition_rows(transitions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"id": str(t.get("id", "")), "name": t.get("name"), "to_status": (t.get("to") or {}).get("name")}
-        for t in transitions
-    ]
-
-
-async def get_transitions(ctx: ToolContext, args: Transitions) -> ToolResult:
-    rows = transition_rows(await jira(ctx).transitions(args.issue_key))
-    if not rows:
-        return ToolResult(f"No transitions are available on {args.issue_key} for this user.\n", {"transitions": []})
-    lines = [f"Transitions available on {args.issue_key}:"]
-    lines += [f"- {r['name']} (id {r['id']}) → {r['to_status']}" for r in rows]
-    return ToolResult("\n".join(lines) + "\n", {"issue_key": args.issue_key, "transitions": rows})
-
-
-async def link_types(ctx: ToolContext, _: NoArguments) -> ToolResult:
-    types = await jira(ctx).link_types()
+@tool("jira_list_link_types", title="Jira: issue link types", toolset="jira_links")
+async def link_types(jira: JiraClient, _: NoArguments) -> ToolResult:
+    """List the kinds of links between issues (Blocks, Relates, …) for jira_link_issues."""
+    types = await jira.link_types()
     rows = [{"name": t.get("name"), "inward": t.get("inward"), "outward": t.get("outward")} for t in types]
     lines = ["Issue link types:"] + [f"- {r['name']}: A {r['outward']} B / B {r['inward']} A" for r in rows]
     return ToolResult("\n".join(lines) + "\n", {"link_types": rows})
-
-
-BROWSE_TOOLS = (
-    ToolSpec(
-        name="jira_get_transitions",
-        title="Jira: available transitions",
-        description="List the workflow transitions the user can take on an issue now (id, name, target status).",
-        provider="jira",
-        arguments=Transitions,
-        handler=get_transitions,
-    ),
-    ToolSpec(
-        name="jira_list_projects",
-        title="Jira: list projects",
-        description="List the Jira projects the user can see (key and name).",
-        provider="jira",
-        arguments=NoArguments,
-        handler=list_projects,
-    ),
-    ToolSpec(
-        name="jira_get_issue_types",
-        title="Jira: issue types of a project",
-        description="List the issue types that can be created in a project (use a name with jira_create_issue).",
-        provider="jira",
-        arguments=IssueTypes,
-        handler=issue_types,
-    ),
-    ToolSpec(
-        name="jira_get_comments",
-        title="Jira: issue comments",
-        description="Read an issue's comments, newest first, as Markdown; one page at a time.",
-        provider="jira",
-        arguments=Comments,
-        handler=comments,
-    ),
-    ToolSpec(
-        name="jira_list_link_types",
-        title="Jira: issue link types",
-        description="List the kinds of links between issues (Blocks, Relates, …) for jira_link_issues.",
-        provider="jira",
-        arguments=NoArguments,
-        handler=link_types,
-    ),
-)

@@ -1,13 +1,10 @@
-"""What the Jira tools share: argument types and the client for this request."""
+"""What the Jira tools share: argument types."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from pydantic import Field
-
-from passthrough.providers.jira import JiraClient
-from passthrough.tools._spec import ToolContext
 
 IssueKey = Annotated[
     str,
@@ -17,11 +14,6 @@ IssueKey = Annotated[
         description="Issue key such as PROJ-123 (or the numeric issue id)",
     ),
 ]
-
-
-def jira(ctx: ToolContext) -> JiraClient:
-    upstream, credential = ctx.upstream("jira")
-    return JiraClient(upstream, credential)
 
 
 ProjectKey = Annotated[

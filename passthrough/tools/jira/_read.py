@@ -6,14 +6,16 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec
-from passthrough.tools.jira._common import IssueKey, jira
+from passthrough.providers.jira import JiraClient
+from passthrough.tools._spec import Arguments, NoArguments, ToolResult, tool
+from passthrough.tools.jira._common import IssueKey
 from passthrough.tools.jira._render import brief, detail, issue_text, list_line, person
 
 
-async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:
-    client = jira(ctx)
-    me = await client.myself()
+@tool("jira_get_myself", title="Jira: who am I", toolset="jira_users")
+async def get_myself(jira: JiraClient, _: NoArguments) -> ToolResult:
+    """Show the Jira account the request's credential belongs to (name, email, account id)."""
+    me = await jira.myself()
     data = {
         "display_name": me.get("displayName"),
         "email": me.get("emailAddress"),
@@ -21,10 +23,10 @@ async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:
         "username": me.get("name"),
         "active": me.get("active"),
         "time_zone": me.get("timeZone"),
-        "deployment": "cloud" if client.cloud else "server",
+        "deployment": "cloud" if jira.cloud else "server",
     }
     ident = data["account_id"] or data["username"]
-    text = f"Signed in to Jira ({client.base_url}) as {person(me) or 'an unnamed user'}"
+    text = f"Signed in to Jira ({jira.base_url}) as {person(me) or 'an unnamed user'}"
     if data["email"]:
         text += f" <{data['email']}>"
     if ident:
@@ -37,11 +39,14 @@ class GetIssue(Arguments):
     comment_limit: Annotated[int, Field(ge=0, le=50, description="How many of the latest comments to include")] = 5
 
 
-async def get_issue(ctx: ToolContext, args: GetIssue) -> ToolResult:
-    client = jira(ctx)
-    issue = await client.issue(args.issue_key)
-    d = await detail(issue, client, args.comment_limit)
+@tool("jira_get_issue", title="Jira: get issue", toolset="jira_issues")
+async def get_issue(jira: JiraClient, args: GetIssue) -> ToolResult:
+    """Get one Jira issue by key: summary, status, people, dates, description (Markdown) and latest comments."""
+    d = await detail(await jira.issue(args.issue_key), jira, args.comment_limit)
     return ToolResult(issue_text(d), d)
+
+
+PageToken = Annotated[str | None, Field(max_length=2000, description="next_page_token from the previous page")]
 
 
 class Search(Arguments):
@@ -54,19 +59,18 @@ class Search(Arguments):
         ),
     ]
     max_results: Annotated[int, Field(ge=1, le=100, description="Issues per page")] = 20
-    page_token: Annotated[str | None, Field(max_length=2000, description="next_page_token from the previous page")] = (
-        None
-    )
+    page_token: PageToken = None
 
 
-async def search(ctx: ToolContext, args: Search) -> ToolResult:
-    return await _search(ctx, args.jql, args.max_results, args.page_token, "jira_search with the same jql and")
+@tool("jira_search", title="Jira: search issues (JQL)", toolset="jira_issues")
+async def search(jira: JiraClient, args: Search) -> ToolResult:
+    """Search Jira issues with JQL. Returns one page; pass next_page_token back as page_token for the next."""
+    return await _search(jira, args.jql, args.max_results, args.page_token)
 
 
-async def _search(ctx: ToolContext, jql: str, max_results: int, page_token: str | None, again: str) -> ToolResult:
-    client = jira(ctx)
-    page = await client.search(jql, max_results, page_token)
-    briefs = [brief(issue, client) for issue in page.issues]
+async def _search(jira: JiraClient, jql: str, max_results: int, page_token: str | None) -> ToolResult:
+    page = await jira.search(jql, max_results, page_token)
+    briefs = [brief(issue, jira) for issue in page.issues]
     structured: dict[str, Any] = {"issues": briefs, "next_page_token": page.next_page_token}
     if page.total is not None:
         structured["total"] = page.total
@@ -90,50 +94,10 @@ MY_ISSUES_JQL = "assignee = currentUser() AND resolution = Unresolved ORDER BY u
 
 class MyIssues(Arguments):
     max_results: Annotated[int, Field(ge=1, le=100, description="Issues per page")] = 20
-    page_token: Annotated[str | None, Field(max_length=2000, description="next_page_token from the previous page")] = (
-        None
-    )
+    page_token: PageToken = None
 
 
-async def my_issues(ctx: ToolContext, args: MyIssues) -> ToolResult:
-    return await _search(ctx, MY_ISSUES_JQL, args.max_results, args.page_token, "jira_get_my_issues with")
-
-
-READ_TOOLS = (
-    ToolSpec(
-        name="jira_get_myself",
-        title="Jira: who am I",
-        description="Show the Jira account the request's credential belongs to (name, email, account id).",
-        provider="jira",
-        arguments=NoArguments,
-        handler=get_myself,
-    ),
-    ToolSpec(
-        name="jira_get_issue",
-        title="Jira: get issue",
-        description=(
-            "Get one Jira issue by key: summary, status, people, dates, description (Markdown) and latest comments."
-        ),
-        provider="jira",
-        arguments=GetIssue,
-        handler=get_issue,
-    ),
-    ToolSpec(
-        name="jira_search",
-        title="Jira: search issues (JQL)",
-        description=(
-            "Search Jira issues with JQL. Returns one page; pass next_page_token back as page_token for the next."
-        ),
-        provider="jira",
-        arguments=Search,
-        handler=search,
-    ),
-    ToolSpec(
-        name="jira_get_my_issues",
-        title="Jira: my open issues",
-        description="List unresolved Jira issues assigned to the requesting user, most recently updated first.",
-        provider="jira",
-        arguments=MyIssues,
-        handler=my_issues,
-    ),
-)
+@tool("jira_get_my_issues", title="Jira: my open issues", toolset="jira_issues")
+async def my_issues(jira: JiraClient, args: MyIssues) -> ToolResult:
+    """List unresolved Jira issues assigned to the requesting user, most recently updated first."""
+    return await _search(jira, MY_ISSUES_JQL, args.max_results, args.page_token)

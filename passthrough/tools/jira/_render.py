@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from passthrough.markup import adf_to_markdown, convert, wiki_to_markdown
 from passthrough.providers.jira import JiraClient
-
-
-async def rich_text(value: Any) -> str:
-    """A Jira rich-text field (ADF on Cloud v3, wiki markup on v2) as Markdown."""
-    if isinstance(value, dict):
-        return await convert(adf_to_markdown, value)
-    if isinstance(value, str):
-        return await convert(wiki_to_markdown, value)
-    return ""
+from passthrough.tools._markdown import read_jira
 
 
 def _name(value: Any, *keys: str) -> str | None:
@@ -49,6 +40,15 @@ def brief(issue: dict[str, Any], client: JiraClient) -> dict[str, Any]:
     }
 
 
+async def comment_row(comment: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(comment.get("id", "")),
+        "author": person(comment.get("author")),
+        "created": comment.get("created"),
+        "body": await read_jira(comment.get("body")),
+    }
+
+
 async def detail(issue: dict[str, Any], client: JiraClient, comment_limit: int) -> dict[str, Any]:
     fields = issue.get("fields") or {}
     out = brief(issue, client)
@@ -60,19 +60,9 @@ async def detail(issue: dict[str, Any], client: JiraClient, comment_limit: int) 
             "created": fields.get("created"),
             "labels": list(fields.get("labels") or []),
             "parent": (fields.get("parent") or {}).get("key"),
-            "description": await rich_text(fields.get("description")),
+            "description": await read_jira(fields.get("description")),
             "comment_total": comments_block.get("total", len(comments)),
-            "comments": [
-                {
-                    "id": str(c.get("id", "")),
-                    "author": person(c.get("author")),
-                    "created": c.get("created"),
-                    "body": await rich_text(c.get("body")),
-                }
-                for c in comments[-comment_limit:]
-            ]
-            if comment_limit > 0
-            else [],
+            "comments": [await comment_row(c) for c in comments[-comment_limit:]] if comment_limit > 0 else [],
         }
     )
     return out

@@ -8,9 +8,10 @@ from pydantic import Field
 
 from passthrough.errors import InvalidArguments
 from passthrough.providers.jira import JiraClient
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, write_tool
+from passthrough.tools._markdown import write_jira
+from passthrough.tools._spec import Arguments, ToolResult, tool
 from passthrough.tools.jira._browse import transition_rows
-from passthrough.tools.jira._common import IssueKey, ProjectKey, jira
+from passthrough.tools.jira._common import IssueKey, ProjectKey
 
 Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
 RICH_TEXT_FIELDS = frozenset({"description", "environment"})
@@ -23,7 +24,7 @@ async def prepare_fields(client: JiraClient, fields: dict[str, Any]) -> dict[str
     for raw_name, value in fields.items():
         name = ALIASES.get(raw_name, raw_name)
         if name in RICH_TEXT_FIELDS and isinstance(value, str):
-            value = await client.rich_text(value)
+            value = await write_jira(client, value)
         elif name in ("priority", "issuetype", "resolution") and isinstance(value, str):
             value = {"id": value} if value.isdigit() else {"name": value}
         elif name in ("assignee", "reporter") and isinstance(value, str):
@@ -53,8 +54,9 @@ class CreateIssue(Arguments):
     )
 
 
-async def create_issue(ctx: ToolContext, args: CreateIssue) -> ToolResult:
-    client = jira(ctx)
+@tool("jira_create_issue", title="Jira: create issue", toolset="jira_issues", writes=True)
+async def create_issue(jira: JiraClient, args: CreateIssue) -> ToolResult:
+    """Create a Jira issue. The description is Markdown."""
     wanted: dict[str, Any] = {
         "project": {"key": args.project_key},
         "summary": args.summary,
@@ -65,10 +67,10 @@ async def create_issue(ctx: ToolContext, args: CreateIssue) -> ToolResult:
         "assignee": args.assignee,
         "parent": args.parent_key,
     }
-    fields = await prepare_fields(client, {k: v for k, v in wanted.items() if v is not None})
-    created = await client.create_issue(fields)
+    fields = await prepare_fields(jira, {k: v for k, v in wanted.items() if v is not None})
+    created = await jira.create_issue(fields)
     key = str(created.get("key", ""))
-    url = client.browse_url(key)
+    url = jira.browse_url(key)
     return ToolResult(
         f"Created {key}: {args.summary}\nURL: {url}\n",
         {"key": key, "id": str(created.get("id", "")), "url": url},
@@ -89,14 +91,22 @@ class UpdateIssue(Arguments):
     ]
 
 
-async def update_issue(ctx: ToolContext, args: UpdateIssue) -> ToolResult:
-    client = jira(ctx)
-    fields = await prepare_fields(client, args.fields)
-    await client.update_issue(args.issue_key, fields)
+@tool(
+    "jira_update_issue",
+    title="Jira: update issue",
+    toolset="jira_issues",
+    writes=True,
+    destructive=True,
+    idempotent=True,
+)
+async def update_issue(jira: JiraClient, args: UpdateIssue) -> ToolResult:
+    """Set fields on a Jira issue (overwrites their values). Text fields such as description take Markdown."""
+    fields = await prepare_fields(jira, args.fields)
+    await jira.update_issue(args.issue_key, fields)
     names = sorted(fields)
     return ToolResult(
-        f"Updated {args.issue_key}: {', '.join(names)}.\nURL: {client.browse_url(args.issue_key)}\n",
-        {"key": args.issue_key, "updated_fields": names, "url": client.browse_url(args.issue_key)},
+        f"Updated {args.issue_key}: {', '.join(names)}.\nURL: {jira.browse_url(args.issue_key)}\n",
+        {"key": args.issue_key, "updated_fields": names, "url": jira.browse_url(args.issue_key)},
     )
 
 
@@ -105,9 +115,10 @@ class AddComment(Arguments):
     body: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
 
 
-async def add_comment(ctx: ToolContext, args: AddComment) -> ToolResult:
-    client = jira(ctx)
-    comment = await client.add_comment(args.issue_key, args.body)
+@tool("jira_add_comment", title="Jira: add comment", toolset="jira_comments", writes=True)
+async def add_comment(jira: JiraClient, args: AddComment) -> ToolResult:
+    """Add a comment (Markdown) to a Jira issue."""
+    comment = await jira.add_comment(args.issue_key, await write_jira(jira, args.body))
     cid = str(comment.get("id", ""))
     return ToolResult(f"Added comment {cid} to {args.issue_key}.\n", {"key": args.issue_key, "comment_id": cid})
 
@@ -133,14 +144,17 @@ def choose_transition(wanted: str, rows: list[dict[str, Any]]) -> dict[str, Any]
     return None
 
 
-async def transition_issue(ctx: ToolContext, args: TransitionIssue) -> ToolResult:
-    client = jira(ctx)
-    rows = transition_rows(await client.transitions(args.issue_key))
+@tool("jira_transition_issue", title="Jira: transition issue", toolset="jira_transitions", writes=True)
+async def transition_issue(jira: JiraClient, args: TransitionIssue) -> ToolResult:
+    """Move an issue through its workflow by transition id or name (see jira_get_transitions); may add a
+    comment."""
+    rows = transition_rows(await jira.transitions(args.issue_key))
     chosen = choose_transition(args.transition.strip(), rows)
     if chosen is None:
         available = ", ".join(f"{r['name']} (id {r['id']})" for r in rows) or "none"
         raise InvalidArguments(f"No transition '{args.transition}' on {args.issue_key}. Available: {available}.")
-    await client.transition(args.issue_key, chosen["id"], args.comment)
+    comment = await write_jira(jira, args.comment) if args.comment else None
+    await jira.transition(args.issue_key, chosen["id"], comment)
     text = f"{args.issue_key}: took transition '{chosen['name']}' (id {chosen['id']}) → {chosen['to_status']}."
     if args.comment:
         text += " Comment added."
@@ -161,56 +175,12 @@ class LinkIssues(Arguments):
     outward_issue: IssueKey
 
 
-async def link_issues(ctx: ToolContext, args: LinkIssues) -> ToolResult:
-    client = jira(ctx)
-    await client.link(args.link_type, args.inward_issue, args.outward_issue)
+@tool("jira_link_issues", title="Jira: link issues", toolset="jira_links", writes=True)
+async def link_issues(jira: JiraClient, args: LinkIssues) -> ToolResult:
+    """Link two issues: inward_issue <link_type inward> outward_issue, e.g. Blocks (see
+    jira_list_link_types)."""
+    await jira.link(args.link_type, args.inward_issue, args.outward_issue)
     return ToolResult(
         f"Linked {args.inward_issue} and {args.outward_issue} ({args.link_type}).\n",
         {"link_type": args.link_type, "inward_issue": args.inward_issue, "outward_issue": args.outward_issue},
     )
-
-
-WRITE_TOOLS = (
-    write_tool(
-        "jira",
-        "jira_create_issue",
-        "Jira: create issue",
-        "Create a Jira issue. The description is Markdown.",
-        CreateIssue,
-        create_issue,
-    ),
-    write_tool(
-        "jira",
-        "jira_update_issue",
-        "Jira: update issue",
-        "Set fields on a Jira issue (overwrites their values). Text fields such as description take Markdown.",
-        UpdateIssue,
-        update_issue,
-        destructive=True,
-        idempotent=True,
-    ),
-    write_tool(
-        "jira",
-        "jira_add_comment",
-        "Jira: add comment",
-        "Add a comment (Markdown) to a Jira issue.",
-        AddComment,
-        add_comment,
-    ),
-    write_tool(
-        "jira",
-        "jira_transition_issue",
-        "Jira: transition issue",
-        "Move an issue through its workflow by transition id or name (see jira_get_transitions); may add a comment.",
-        TransitionIssue,
-        transition_issue,
-    ),
-    write_tool(
-        "jira",
-        "jira_link_issues",
-        "Jira: link issues",
-        "Link two issues: inward_issue <link_type inward> outward_issue, e.g. Blocks (see jira_list_link_types).",
-        LinkIssues,
-        link_issues,
-    ),
-)

@@ -1,8 +1,8 @@
 """OpenProject tools."""
 
-from passthrough.tools.openproject._read import READ_TOOLS
-from passthrough.tools.openproject._write import WRITE_TOOLS
+from passthrough.tools._spec import declared
+from passthrough.tools.openproject import _read, _write
 
-OPENPROJECT_TOOLS = (*READ_TOOLS, *WRITE_TOOLS)
+OPENPROJECT_TOOLS = declared(_read, _write)
 
 __all__ = ["OPENPROJECT_TOOLS"]

@@ -1,4 +1,4 @@
-"""What the OpenProject tools share: the verified client and work package rendering."""
+"""What the OpenProject tools share: argument types and work package rendering."""
 
 from __future__ import annotations
 
@@ -7,20 +7,11 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from passthrough.providers.openproject import OpenProjectClient, href_id
-from passthrough.tools._spec import ToolContext
 
 WorkPackageId = Annotated[int, Field(ge=1, le=2**31 - 1, description="Work package id, e.g. 42")]
 ProjectRef = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", description="Project id or identifier, e.g. demo-project")
 ]
-
-
-async def openproject(ctx: ToolContext) -> OpenProjectClient:
-    """A client whose key is known to name a real user (not the anonymous one)."""
-    upstream, credential = ctx.upstream("openproject")
-    client = OpenProjectClient(upstream, credential)
-    await client.verified()
-    return client
 
 
 def _title(links: dict[str, Any], name: str) -> str | None:

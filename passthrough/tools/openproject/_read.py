@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from passthrough.providers.openproject import OpenProjectClient, elements
-from passthrough.tools._spec import Arguments, NoArguments, ToolContext, ToolResult, ToolSpec
-from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief, detail, line, openproject, text
+from passthrough.tools._spec import Arguments, NoArguments, ToolResult, tool
+from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief, detail, line, text
 
 
-async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:
-    upstream, credential = ctx.upstream("openproject")
-    client = OpenProjectClient(upstream, credential)
-    me = await client.me()
+@tool("openproject_get_myself", title="OpenProject: who am I", toolset="openproject_users")
+async def get_myself(openproject: OpenProjectClient, _: NoArguments) -> ToolResult:
+    """Show the OpenProject user the request's API key belongs to."""
+    me = await openproject.verified()
     data = {
         "id": me.get("id"),
         "login": me.get("login"),
@@ -24,45 +24,22 @@ async def get_myself(ctx: ToolContext, _: NoArguments) -> ToolResult:
         "status": me.get("status"),
     }
     return ToolResult(
-        f"Signed in to OpenProject ({client.base_url}) as {data['name']} (login {data['login']}, id {data['id']}).",
+        f"Signed in to OpenProject ({openproject.base_url}) as {data['name']} "
+        f"(login {data['login']}, id {data['id']}).",
         {k: v for k, v in data.items() if v is not None},
     )
 
 
-async def list_projects(ctx: ToolContext, _: NoArguments) -> ToolResult:
-    projects = await (await openproject(ctx)).projects()
+@tool("openproject_list_projects", title="OpenProject: list projects", toolset="openproject_projects")
+async def list_projects(openproject: OpenProjectClient, _: NoArguments) -> ToolResult:
+    """List the projects the user can see (id, identifier, name)."""
+    projects = await openproject.projects()
     rows = [
         {"id": p.get("id"), "identifier": p.get("identifier"), "name": p.get("name"), "active": p.get("active")}
         for p in projects
     ]
     lines = [f"{len(rows)} projects:"] + [f"- {r['identifier']} (id {r['id']}) — {r['name']}" for r in rows]
     return ToolResult("\n".join(lines) + "\n", {"projects": rows})
-
-
-async def list_statuses(ctx: ToolContext, _: NoArguments) -> ToolResult:
-    statuses = await (await openproject(ctx)).statuses()
-    rows = [
-        {"id": s.get("id"), "name": s.get("name"), "is_closed": s.get("isClosed"), "is_default": s.get("isDefault")}
-        for s in statuses
-    ]
-    lines = ["Statuses:"] + [f"- {r['name']} (id {r['id']}){' — closed' if r['is_closed'] else ''}" for r in rows]
-    return ToolResult("\n".join(lines) + "\n", {"statuses": rows})
-
-
-class ListTypes(Arguments):
-    project: ProjectRef | None = None
-
-
-async def list_types(ctx: ToolContext, args: ListTypes) -> ToolResult:
-    client = await openproject(ctx)
-    project_id = await client.project_id(args.project) if args.project else None
-    rows = [
-        {"id": t.get("id"), "name": t.get("name"), "is_milestone": t.get("isMilestone")}
-        for t in await client.types(project_id)
-    ]
-    where = f" in project {args.project}" if args.project else ""
-    lines = [f"Work package types{where}:"] + [f"- {r['name']} (id {r['id']})" for r in rows]
-    return ToolResult("\n".join(lines) + "\n", {"project": args.project, "types": rows})
 
 
 class SearchWorkPackages(Arguments):
@@ -93,11 +70,15 @@ async def _filters(client: OpenProjectClient, args: SearchWorkPackages) -> list[
     return filters
 
 
-async def search(ctx: ToolContext, args: SearchWorkPackages) -> ToolResult:
-    client = await openproject(ctx)
-    filters = await _filters(client, args)
-    data = await client.search(filters, args.page_size, args.offset)
-    rows = [brief(wp, client) for wp in elements(data)]
+@tool(
+    "openproject_search_work_packages", title="OpenProject: search work packages", toolset="openproject_work_packages"
+)
+async def search(openproject: OpenProjectClient, args: SearchWorkPackages) -> ToolResult:
+    """Find work packages by project, words, and status (open by default, closed, all, or names). Pages with
+    offset (1-based page number) and page_size; reports the total."""
+    filters = await _filters(openproject, args)
+    data = await openproject.search(filters, args.page_size, args.offset)
+    rows = [brief(wp, openproject) for wp in elements(data)]
     total = data.get("total")
     shown_to = (args.offset - 1) * args.page_size + len(rows)
     more = isinstance(total, int) and shown_to < total
@@ -124,62 +105,39 @@ class GetWorkPackage(Arguments):
     activity_limit: Annotated[int, Field(ge=0, le=50)] = 5
 
 
-async def get_work_package(ctx: ToolContext, args: GetWorkPackage) -> ToolResult:
-    client = await openproject(ctx)
-    wp = await client.work_package(args.work_package_id)
-    activities = await client.activities(args.work_package_id) if args.activity_limit else []
-    d = detail(wp, activities, client, args.activity_limit)
+@tool("openproject_get_work_package", title="OpenProject: get work package", toolset="openproject_work_packages")
+async def get_work_package(openproject: OpenProjectClient, args: GetWorkPackage) -> ToolResult:
+    """Get one work package: subject, status, type, assignee, dates, description (Markdown), recent activity."""
+    wp = await openproject.work_package(args.work_package_id)
+    activities = await openproject.activities(args.work_package_id) if args.activity_limit else []
+    d = detail(wp, activities, openproject, args.activity_limit)
     return ToolResult(text(d), d)
 
 
-def _read(name: str, title: str, description: str, arguments: type[Arguments], handler: Any) -> ToolSpec:
-    return ToolSpec(
-        name=name, title=title, description=description, provider="openproject", arguments=arguments, handler=handler
-    )
+@tool("openproject_list_statuses", title="OpenProject: list statuses", toolset="openproject_work_packages")
+async def list_statuses(openproject: OpenProjectClient, _: NoArguments) -> ToolResult:
+    """List the work package statuses (and which count as closed)."""
+    statuses = await openproject.statuses()
+    rows = [
+        {"id": s.get("id"), "name": s.get("name"), "is_closed": s.get("isClosed"), "is_default": s.get("isDefault")}
+        for s in statuses
+    ]
+    lines = ["Statuses:"] + [f"- {r['name']} (id {r['id']}){' — closed' if r['is_closed'] else ''}" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"statuses": rows})
 
 
-READ_TOOLS = (
-    _read(
-        "openproject_get_myself",
-        "OpenProject: who am I",
-        "Show the OpenProject user the request's API key belongs to.",
-        NoArguments,
-        get_myself,
-    ),
-    _read(
-        "openproject_list_projects",
-        "OpenProject: list projects",
-        "List the projects the user can see (id, identifier, name).",
-        NoArguments,
-        list_projects,
-    ),
-    _read(
-        "openproject_search_work_packages",
-        "OpenProject: search work packages",
-        "Find work packages by project, words, and status (open by default, closed, all, or names). "
-        "Pages with offset (1-based page number) and page_size; reports the total.",
-        SearchWorkPackages,
-        search,
-    ),
-    _read(
-        "openproject_get_work_package",
-        "OpenProject: get work package",
-        "Get one work package: subject, status, type, assignee, dates, description (Markdown), recent activity.",
-        GetWorkPackage,
-        get_work_package,
-    ),
-    _read(
-        "openproject_list_statuses",
-        "OpenProject: list statuses",
-        "List the work package statuses (and which count as closed).",
-        NoArguments,
-        list_statuses,
-    ),
-    _read(
-        "openproject_list_types",
-        "OpenProject: list types",
-        "List the work package types, of one project if given.",
-        ListTypes,
-        list_types,
-    ),
-)
+class ListTypes(Arguments):
+    project: ProjectRef | None = None
+
+
+@tool("openproject_list_types", title="OpenProject: list types", toolset="openproject_work_packages")
+async def list_types(openproject: OpenProjectClient, args: ListTypes) -> ToolResult:
+    """List the work package types, of one project if given."""
+    project_id = await openproject.project_id(args.project) if args.project else None
+    rows = [
+        {"id": t.get("id"), "name": t.get("name"), "is_milestone": t.get("isMilestone")}
+        for t in await openproject.types(project_id)
+    ]
+    where = f" in project {args.project}" if args.project else ""
+    lines = [f"Work package types{where}:"] + [f"- {r['name']} (id {r['id']})" for r in rows]
+    return ToolResult("\n".join(lines) + "\n", {"project": args.project, "types": rows})

@@ -17,8 +17,8 @@ from pydantic import Field, model_validator
 
 from passthrough.errors import ToolError, UpstreamError
 from passthrough.providers.openproject import OpenProjectClient
-from passthrough.tools._spec import Arguments, ToolContext, ToolResult, write_tool
-from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief, openproject
+from passthrough.tools._spec import Arguments, ToolResult, tool
+from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief
 
 Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
@@ -39,21 +39,28 @@ class CreateWorkPackage(Arguments):
     assignee: Assignee | None = None
 
 
-async def create(ctx: ToolContext, args: CreateWorkPackage) -> ToolResult:
-    client = await openproject(ctx)
-    project_id = await client.project_id(args.project)
-    kind = client.by_name(await client.types(project_id), args.type, "type")
+@tool(
+    "openproject_create_work_package",
+    title="OpenProject: create work package",
+    toolset="openproject_work_packages",
+    writes=True,
+)
+async def create(openproject: OpenProjectClient, args: CreateWorkPackage) -> ToolResult:
+    """Create a work package in a project; type and status by name, assignee 'me' or a user id; description in
+    Markdown."""
+    project_id = await openproject.project_id(args.project)
+    kind = openproject.by_name(await openproject.types(project_id), args.type, "type")
     links: dict[str, Any] = {"type": {"href": f"/api/v3/types/{kind['id']}"}}
     if args.status:
-        status = client.by_name(await client.statuses(), args.status, "status")
+        status = openproject.by_name(await openproject.statuses(), args.status, "status")
         links["status"] = {"href": f"/api/v3/statuses/{status['id']}"}
     if args.assignee:
-        links["assignee"] = {"href": await _assignee_href(client, args.assignee)}
+        links["assignee"] = {"href": await _assignee_href(openproject, args.assignee)}
     body: dict[str, Any] = {"subject": args.subject, "_links": links}
     if args.description is not None:
         body["description"] = {"format": "markdown", "raw": args.description}
-    wp = await client.create(project_id, body)
-    b = brief(wp, client)
+    wp = await openproject.create(project_id, body)
+    b = brief(wp, openproject)
     return ToolResult(
         f"Created work package #{b['id']}: {b['subject']} ({b['type']}, {b['status']})\nURL: {b['url']}\n",
         {**b, "lock_version": wp.get("lockVersion")},
@@ -83,8 +90,17 @@ def _current(wp: dict[str, Any], field: str) -> Any:
     return (links.get(field) or {}).get("href")
 
 
-async def update(ctx: ToolContext, args: UpdateWorkPackage) -> ToolResult:
-    client = await openproject(ctx)
+@tool(
+    "openproject_update_work_package",
+    title="OpenProject: update work package",
+    toolset="openproject_work_packages",
+    writes=True,
+    destructive=True,
+    idempotent=True,
+)
+async def update(openproject: OpenProjectClient, args: UpdateWorkPackage) -> ToolResult:
+    """Change a work package's subject, description (Markdown), status (by name) or assignee. Never overwrites
+    someone else's concurrent change to the same field."""
     changes: dict[str, Any] = {}
     links: dict[str, Any] = {}
     if args.subject is not None:
@@ -92,31 +108,31 @@ async def update(ctx: ToolContext, args: UpdateWorkPackage) -> ToolResult:
     if args.description is not None:
         changes["description"] = {"format": "markdown", "raw": args.description}
     if args.status is not None:
-        status = client.by_name(await client.statuses(), args.status, "status")
+        status = openproject.by_name(await openproject.statuses(), args.status, "status")
         links["status"] = {"href": f"/api/v3/statuses/{status['id']}"}
     if args.assignee is not None:
-        links["assignee"] = {"href": await _assignee_href(client, args.assignee)}
+        links["assignee"] = {"href": await _assignee_href(openproject, args.assignee)}
     if links:
         changes["_links"] = links
     fields = [f for f in ("subject", "description") if f in changes] + list(links)
 
-    first = await client.work_package(args.work_package_id)
+    first = await openproject.work_package(args.work_package_id)
     retried = False
     try:
-        wp = await client.update(args.work_package_id, int(first.get("lockVersion", 0)), changes)
+        wp = await openproject.update(args.work_package_id, int(first.get("lockVersion", 0)), changes)
     except UpstreamError as exc:
         if exc.status != 409:
             raise
-        again = await client.work_package(args.work_package_id)
+        again = await openproject.work_package(args.work_package_id)
         touched = [f for f in fields if _current(again, f) != _current(first, f)]
         if touched:
             raise ToolError(
                 f"Work package #{args.work_package_id} was changed by someone else meanwhile, including "
                 f"{', '.join(touched)}; nothing was overwritten. Read it again and decide what to change."
             ) from None
-        wp = await client.update(args.work_package_id, int(again.get("lockVersion", 0)), changes)
+        wp = await openproject.update(args.work_package_id, int(again.get("lockVersion", 0)), changes)
         retried = True
-    b = brief(wp, client)
+    b = brief(wp, openproject)
     note = " (after a concurrent change to other fields)" if retried else ""
     return ToolResult(
         f"Updated work package #{b['id']}: {', '.join(fields)}{note}. Status: {b['status']}.\n",
@@ -129,42 +145,11 @@ class AddComment(Arguments):
     comment: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
 
 
-async def add_comment(ctx: ToolContext, args: AddComment) -> ToolResult:
-    client = await openproject(ctx)
-    activity = await client.comment(args.work_package_id, args.comment)
+@tool("openproject_add_comment", title="OpenProject: add comment", toolset="openproject_work_packages", writes=True)
+async def add_comment(openproject: OpenProjectClient, args: AddComment) -> ToolResult:
+    """Add a comment (Markdown) to a work package."""
+    activity = await openproject.comment(args.work_package_id, args.comment)
     return ToolResult(
         f"Added a comment to work package #{args.work_package_id}.\n",
         {"work_package_id": args.work_package_id, "activity_id": activity.get("id")},
     )
-
-
-WRITE_TOOLS = (
-    write_tool(
-        "openproject",
-        "openproject_create_work_package",
-        "OpenProject: create work package",
-        "Create a work package in a project; type and status by name, assignee 'me' or a user id; "
-        "description in Markdown.",
-        CreateWorkPackage,
-        create,
-    ),
-    write_tool(
-        "openproject",
-        "openproject_update_work_package",
-        "OpenProject: update work package",
-        "Change a work package's subject, description (Markdown), status (by name) or assignee. "
-        "Never overwrites someone else's concurrent change to the same field.",
-        UpdateWorkPackage,
-        update,
-        destructive=True,
-        idempotent=True,
-    ),
-    write_tool(
-        "openproject",
-        "openproject_add_comment",
-        "OpenProject: add comment",
-        "Add a comment (Markdown) to a work package.",
-        AddComment,
-        add_comment,
-    ),
-)
