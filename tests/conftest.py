@@ -44,7 +44,7 @@ SHARED = JiraUser(
 def make_settings(env: Mapping[str, str], **limits: float) -> Settings:
     settings = load_settings(env)
     if limits:
-        settings = settings.model_copy(update={"limits": Limits(**limits)})
+        settings = settings.model_copy(update={"limits": Limits.model_validate(limits)})
     return settings
 
 

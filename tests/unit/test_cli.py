@@ -3,19 +3,25 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from passthrough.cli import describe, main, warnings
 from passthrough.settings import load_settings
 
 
-def test_keygen_prints_a_key_and_its_digest(capsys):
+def test_keygen_prints_a_key_and_its_digest(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["keygen"]) == 0
     out = capsys.readouterr().out
-    key = re.search(r"(mcp_[0-9a-f]{64})", out).group(1)
-    digest = re.search(r"\b([0-9a-f]{64})\b", out.replace(key, "")).group(1)
+    key_match = re.search(r"(mcp_[0-9a-f]{64})", out)
+    assert key_match is not None, out
+    key = key_match.group(1)
+    digest_match = re.search(r"\b([0-9a-f]{64})\b", out.replace(key, ""))
+    assert digest_match is not None, out
+    digest = digest_match.group(1)
     assert hashlib.sha256(key.encode()).hexdigest() == digest
 
 
-def test_config_report_names_no_secret():
+def test_config_report_names_no_secret() -> None:
     env = {
         "JIRA_URL": "https://acme.atlassian.net",
         "JIRA_USERNAME": "bot@acme.com",
@@ -32,7 +38,7 @@ def test_config_report_names_no_secret():
     assert "tok-secret-123" not in text and "op-secret-456" not in text
 
 
-def test_no_provider_says_so():
+def test_no_provider_says_so() -> None:
     text = "\n".join(describe(load_settings({})))
     assert "No provider configured" in text and "Fallback policy: open (default)" in text
 
@@ -48,12 +54,12 @@ def _config_process(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_bad_configuration_exits_2_with_the_variable_named():
+def test_bad_configuration_exits_2_with_the_variable_named() -> None:
     proc = _config_process({"JIRA_URL": "ftp://nope"})
     assert proc.returncode == 2 and "JIRA_URL" in proc.stderr
 
 
-def test_a_port_out_of_range_is_refused_before_anything_starts(capsys):
+def test_a_port_out_of_range_is_refused_before_anything_starts(capsys: pytest.CaptureFixture[str]) -> None:
     for bad in ("99999", "-1", "http"):
         try:
             main(["serve", "--port", bad])
@@ -66,7 +72,7 @@ def test_a_port_out_of_range_is_refused_before_anything_starts(capsys):
     assert proc.returncode == 2 and "PASSTHROUGH_PORT" in proc.stderr and "65535" in proc.stderr
 
 
-def test_a_port_in_use_is_reported_without_a_traceback(capsys):
+def test_a_port_in_use_is_reported_without_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     import socket
 
     with socket.socket() as taken:

@@ -28,7 +28,7 @@ def runnable_blocks() -> dict[str, list[str]]:
     return out
 
 
-def test_readme_has_runnable_python_and_curl_snippets_for_the_sandbox():
+def test_readme_has_runnable_python_and_curl_snippets_for_the_sandbox() -> None:
     blocks = runnable_blocks()
     assert blocks["python"] and blocks["curl"]
     for code in blocks["python"] + blocks["curl"]:
@@ -37,21 +37,21 @@ def test_readme_has_runnable_python_and_curl_snippets_for_the_sandbox():
         assert "Content-Type: application/json" in code, "a bare curl -d sends a form and gets 415"
 
 
-def test_readme_tells_people_to_run_client_config():
+def test_readme_tells_people_to_run_client_config() -> None:
     text = README.read_text()
     section = text[text.index("## Connecting clients") : text.index("## What a client sends")]
     for client in ("claude", "cursor", "vscode", "inspector"):
         assert f"passthrough client-config {client}" in section, client
 
 
-def test_readme_tool_list_matches_the_code():
+def test_readme_tool_list_matches_the_code() -> None:
     text = README.read_text()
     section = re.search(r"<!-- tools:start -->\n(.*?)\n<!-- tools:end -->", text, re.S)
     assert section, "README.md lost its generated tool list"
     assert section.group(1).strip() == tools_markdown().strip(), "run `passthrough tools` and paste it into README.md"
 
 
-def test_every_contract_tool_exists_with_its_required_arguments():
+def test_every_contract_tool_exists_with_its_required_arguments() -> None:
     contract = {
         "jira_get_myself": set(),
         "jira_get_issue": {"issue_key"},

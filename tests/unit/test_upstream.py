@@ -86,15 +86,21 @@ def jira_at(url: str) -> ProviderSettings:
     return ProviderSettings(name="jira", url=url, deployment="server")
 
 
+class RecordingUpstream(Upstream):
+    """An Upstream whose retry sleeps return at once, each recorded in `slept`."""
+
+    slept: list[float]
+
+
 @asynccontextmanager
-async def upstream_for(fake: LoopbackUpstream, **limits: float) -> AsyncIterator[Upstream]:
+async def upstream_for(fake: LoopbackUpstream, **limits: float) -> AsyncIterator[RecordingUpstream]:
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    up = Upstream(jira_at(fake.url), Limits(**limits), sleep=sleep)  # type: ignore[arg-type]
-    up.slept = slept  # type: ignore[attr-defined]
+    up = RecordingUpstream(jira_at(fake.url), Limits.model_validate(limits), sleep=sleep)
+    up.slept = slept
     try:
         yield up
     finally:
@@ -108,7 +114,7 @@ async def fake() -> AsyncIterator[LoopbackUpstream]:
 
 
 @pytest.fixture
-async def upstream(fake: LoopbackUpstream) -> AsyncIterator[Upstream]:
+async def upstream(fake: LoopbackUpstream) -> AsyncIterator[RecordingUpstream]:
     async with upstream_for(fake) as up:
         yield up
 
@@ -124,7 +130,9 @@ def answers(*responses: Callable[[], web.StreamResponse]) -> Handler:
     return handler
 
 
-async def test_cookies_set_by_upstream_never_return_for_either_user(fake, upstream):
+async def test_cookies_set_by_upstream_never_return_for_either_user(
+    fake: LoopbackUpstream, upstream: RecordingUpstream
+) -> None:
     fake.handler = answers(
         lambda: web.json_response({"name": "x"}, headers={"Set-Cookie": "JSESSIONID=abc123; Path=/; HttpOnly"})
     )
@@ -139,7 +147,9 @@ async def test_cookies_set_by_upstream_never_return_for_either_user(fake, upstre
     ]
 
 
-async def test_every_call_says_who_is_calling_and_what_it_accepts(fake, upstream):
+async def test_every_call_says_who_is_calling_and_what_it_accepts(
+    fake: LoopbackUpstream, upstream: RecordingUpstream
+) -> None:
     basic = Credential(scheme="basic", source="header", secret="pw", username="carol@example.com")
     await upstream.call("GET", "/a", credential=basic)
     seen = fake.requests[0].headers
@@ -148,7 +158,7 @@ async def test_every_call_says_who_is_calling_and_what_it_accepts(fake, upstream
     assert seen["Accept"] == "application/json"
 
 
-async def test_query_and_body_arrive_as_sent(fake, upstream):
+async def test_query_and_body_arrive_as_sent(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     jql = 'project = "A&B" AND text ~ "50% + c=d"'
     await upstream.call(
         "POST",
@@ -174,7 +184,7 @@ async def test_query_and_body_arrive_as_sent(fake, upstream):
     assert seen.headers["X-Atlassian-Token"] == "no-check"
 
 
-async def test_a_segment_cannot_climb_out_of_its_level(fake, upstream):
+async def test_a_segment_cannot_climb_out_of_its_level(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     from passthrough.providers._upstream import segment
 
     await upstream.call("GET", f"/rest/api/2/issue/{segment('..')}/x", credential=ALICE)
@@ -183,7 +193,9 @@ async def test_a_segment_cannot_climb_out_of_its_level(fake, upstream):
     assert fake.requests[1].query == ""
 
 
-async def test_get_retries_after_429_and_503_with_retry_after(fake, upstream):
+async def test_get_retries_after_429_and_503_with_retry_after(
+    fake: LoopbackUpstream, upstream: RecordingUpstream
+) -> None:
     fake.handler = answers(
         lambda: web.Response(status=429, headers={"Retry-After": "2"}),
         lambda: web.Response(status=503, headers={"Retry-After": "0"}),
@@ -195,7 +207,7 @@ async def test_get_retries_after_429_and_503_with_retry_after(fake, upstream):
     assert upstream.slept == [2.0, Limits().retry_after_floor_seconds]
 
 
-async def test_post_is_never_sent_twice(fake, upstream):
+async def test_post_is_never_sent_twice(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     fake.handler = answers(lambda: web.Response(status=429, headers={"Retry-After": "1"}))
     with pytest.raises(RateLimited) as info:
         await upstream.call("POST", "/rest/api/2/issue", credential=ALICE, body={"fields": {}})
@@ -204,7 +216,7 @@ async def test_post_is_never_sent_twice(fake, upstream):
     assert "not repeated" in info.value.message
 
 
-async def test_503_without_retry_after_is_not_retried(fake, upstream):
+async def test_503_without_retry_after_is_not_retried(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     fake.handler = answers(lambda: web.Response(status=503, text="down for maintenance"))
     with pytest.raises(UpstreamError) as info:
         await upstream.call("GET", "/x", credential=ALICE)
@@ -213,7 +225,7 @@ async def test_503_without_retry_after_is_not_retried(fake, upstream):
     assert "Jira answered 503 Service Unavailable: down for maintenance" in info.value.message
 
 
-async def test_retry_after_beyond_cap_fails_fast(fake, upstream):
+async def test_retry_after_beyond_cap_fails_fast(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     fake.handler = answers(lambda: web.Response(status=429, headers={"Retry-After": "3600"}))
     with pytest.raises(RateLimited) as info:
         await upstream.call("GET", "/x", credential=ALICE)
@@ -221,7 +233,7 @@ async def test_retry_after_beyond_cap_fails_fast(fake, upstream):
     assert "3600" in info.value.message
 
 
-async def test_jira_error_bodies_are_named(fake, upstream):
+async def test_jira_error_bodies_are_named(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     fake.handler = answers(
         lambda: web.json_response(
             {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}},
@@ -240,7 +252,7 @@ async def test_jira_error_bodies_are_named(fake, upstream):
     assert "summary: You must specify a summary." in invalid.value.message
 
 
-async def test_401_says_what_to_check_without_the_token(fake, upstream):
+async def test_401_says_what_to_check_without_the_token(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     fake.handler = answers(lambda: web.Response(status=401, text="Client must be authenticated"))
     with pytest.raises(UpstreamError) as info:
         await upstream.call("GET", "/x", credential=ALICE)
@@ -249,7 +261,7 @@ async def test_401_says_what_to_check_without_the_token(fake, upstream):
     assert "alice-token" not in info.value.message
 
 
-async def test_redirects_are_not_followed_and_are_reported(fake, upstream):
+async def test_redirects_are_not_followed_and_are_reported(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     fake.handler = answers(lambda: web.Response(status=302, headers={"Location": f"{fake.url}/steal?token=abc"}))
     with pytest.raises(UpstreamError) as info:
         await upstream.call("GET", "/x", credential=ALICE)
@@ -259,7 +271,7 @@ async def test_redirects_are_not_followed_and_are_reported(fake, upstream):
     assert "token=abc" not in info.value.message
 
 
-async def test_html_login_page_is_not_taken_for_data(fake, upstream):
+async def test_html_login_page_is_not_taken_for_data(fake: LoopbackUpstream, upstream: RecordingUpstream) -> None:
     fake.handler = answers(lambda: web.Response(text="<html>login</html>", content_type="text/html"))
     with pytest.raises(UpstreamError) as info:
         await upstream.call("GET", "/x", credential=ALICE)
@@ -283,7 +295,7 @@ async def _streamed(request: web.Request, size: int, declare: bool) -> web.Strea
 
 
 @pytest.mark.parametrize("declare", [True, False], ids=["content-length", "chunked"])
-async def test_answers_over_32_mib_are_refused_and_the_pool_still_works(fake, declare):
+async def test_answers_over_32_mib_are_refused_and_the_pool_still_works(fake: LoopbackUpstream, declare: bool) -> None:
     async with upstream_for(fake, upstream_max_connections=1) as upstream:
         fake.handler = lambda request: _streamed(request, (32 << 20) + 1, declare)
         with pytest.raises(UpstreamError) as info:
@@ -296,7 +308,7 @@ async def test_answers_over_32_mib_are_refused_and_the_pool_still_works(fake, de
     assert fake.paths() == ["/big", "/just-fits", "/after"]
 
 
-async def test_a_silent_upstream_times_out_and_a_write_says_it_may_have_happened(fake):
+async def test_a_silent_upstream_times_out_and_a_write_says_it_may_have_happened(fake: LoopbackUpstream) -> None:
     async def silent(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(3)
         return web.json_response({})
@@ -319,7 +331,7 @@ async def test_a_silent_upstream_times_out_and_a_write_says_it_may_have_happened
     assert fake.paths() == ["/slow", "/rest/api/2/issue", "/slow"]
 
 
-async def test_an_upstream_that_drips_is_cut_at_the_call_deadline(fake):
+async def test_an_upstream_that_drips_is_cut_at_the_call_deadline(fake: LoopbackUpstream) -> None:
     async def drip(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         await response.prepare(request)
@@ -341,7 +353,7 @@ async def test_an_upstream_that_drips_is_cut_at_the_call_deadline(fake):
     )
 
 
-async def test_a_write_cut_at_the_deadline_says_it_may_have_been_applied(fake):
+async def test_a_write_cut_at_the_deadline_says_it_may_have_been_applied(fake: LoopbackUpstream) -> None:
     async def silent(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(3)
         return web.json_response({})
@@ -358,7 +370,7 @@ async def test_a_write_cut_at_the_deadline_says_it_may_have_been_applied(fake):
     assert fake.paths() == ["/rest/api/2/issue"]
 
 
-async def test_the_deadline_covers_retries_and_their_sleeps(fake):
+async def test_the_deadline_covers_retries_and_their_sleeps(fake: LoopbackUpstream) -> None:
     fake.handler = answers(lambda: web.Response(status=429, headers={"Retry-After": "1"}))
     up = Upstream(jira_at(fake.url), Limits(upstream_deadline_seconds=1.5, retry_attempts=5))
     try:
@@ -372,7 +384,7 @@ async def test_the_deadline_covers_retries_and_their_sleeps(fake):
     assert "1.5 s deadline" in info.value.message
 
 
-async def test_an_unreachable_upstream_is_reported():
+async def test_an_unreachable_upstream_is_reported() -> None:
     async with loopback() as gone:
         url = gone.url
     up = Upstream(jira_at(url), Limits())
@@ -384,7 +396,9 @@ async def test_an_unreachable_upstream_is_reported():
     assert info.value.message.startswith(f"Could not reach Jira at {url}")
 
 
-async def test_proxy_variables_in_the_environment_are_ignored(fake, upstream, monkeypatch):
+async def test_proxy_variables_in_the_environment_are_ignored(
+    fake: LoopbackUpstream, upstream: RecordingUpstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there: through it, the call would fail
     monkeypatch.delenv("NO_PROXY", raising=False)
@@ -393,7 +407,9 @@ async def test_proxy_variables_in_the_environment_are_ignored(fake, upstream, mo
     assert fake.paths() == ["/direct"]
 
 
-async def test_the_debug_line_names_the_path_and_fingerprint_but_never_the_query(fake, upstream, caplog):
+async def test_the_debug_line_names_the_path_and_fingerprint_but_never_the_query(
+    fake: LoopbackUpstream, upstream: RecordingUpstream, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="passthrough.upstream")
     await upstream.call("GET", "/rest/api/2/search", credential=ALICE, params={"jql": "summary ~ secretword"})
     lines = [r.getMessage() for r in caplog.records if r.name == "passthrough.upstream"]
@@ -402,7 +418,7 @@ async def test_the_debug_line_names_the_path_and_fingerprint_but_never_the_query
     assert "secretword" not in lines[0] and "jql" not in lines[0] and "alice-token" not in lines[0]
 
 
-def test_the_session_is_made_inside_the_running_loop_and_closed_by_aclose():
+def test_the_session_is_made_inside_the_running_loop_and_closed_by_aclose() -> None:
     up = Upstream(jira_at("http://127.0.0.1:9"), Limits())  # built before any loop runs, as `serve` does
     assert up._session is None
 

@@ -155,7 +155,7 @@ async def test_cancelled_while_asleep_before_a_retry():
             await up.aclose()
 
 
-async def test_cancelled_while_waiting_for_a_turn_hands_the_turn_on():
+async def test_cancelled_while_waiting_for_a_turn_hands_the_turn_on() -> None:
     """Cancel some waiters of one user's queue: the rest still run, in order, and the table empties."""
     async with loopback(slow) as fake:
         up = Upstream(jira_at(fake.url), Limits(upstream_per_user_connections=2))

@@ -85,7 +85,7 @@ async def test_rate_limit_messages_are_redacted_too():
     assert "slow down, [redacted]" in info.value.message and not leaks(info.value.message)
 
 
-def test_a_secret_across_the_clip_is_redacted_before_clipping():
+def test_a_secret_across_the_clip_is_redacted_before_clipping() -> None:
     for cut in range(1, len(SECRET)):
         text = "x" * (499 - cut) + " " + SECRET + " tail"  # the 500-character clip would fall inside the secret
         found = upstream_messages("text/plain", text.encode(), Redactor([SECRET]))
@@ -94,13 +94,13 @@ def test_a_secret_across_the_clip_is_redacted_before_clipping():
         assert SECRET[:4] not in found[0]
 
 
-def test_a_secret_in_a_long_repeated_echo_leaves_no_prefix():
+def test_a_secret_in_a_long_repeated_echo_leaves_no_prefix() -> None:
     body = (f"token {SECRET} " * 200).encode()
     found = upstream_messages("text/plain", body, Redactor([SECRET]))
     assert found and not any(SECRET[:3] in m for m in found)
 
 
-def test_an_empty_secret_redacts_nothing():
+def test_an_empty_secret_redacts_nothing() -> None:
     assert Redactor(["", ""])("nothing to hide") == "nothing to hide"
 
 
@@ -126,7 +126,7 @@ async def test_a_content_type_echoing_the_secret_is_redacted_and_clipped():
     assert not leaks(message) and len(message) < 400
 
 
-def test_a_location_that_is_not_a_url_is_still_shown_safely():
+def test_a_location_that_is_not_a_url_is_still_shown_safely() -> None:
     assert location_shown(f"/relative/{SECRET}?q=1", Redactor([SECRET])) == "/relative/[redacted]"
     assert len(location_shown("https://h/" + "a" * 5000)) <= 300
 
@@ -182,6 +182,6 @@ async def test_hostile_error_bodies_still_give_the_status(body):
     assert info.value.status == 400
 
 
-def test_a_utf8_bom_and_empty_body_are_fine():
+def test_a_utf8_bom_and_empty_body_are_fine() -> None:
     assert answer(b"\xef\xbb\xbf" + json.dumps({"a": 1}).encode()).json() == {"a": 1}
     assert answer(b"").json() is None

@@ -20,7 +20,7 @@ async def slow(request: web.Request) -> web.StreamResponse:
     return web.json_response({"path": request.path})
 
 
-async def test_a_busy_user_holds_only_a_share_and_another_user_is_answered_at_once():
+async def test_a_busy_user_holds_only_a_share_and_another_user_is_answered_at_once() -> None:
     async with loopback(slow) as fake:
         up = Upstream(jira_at(fake.url), Limits(upstream_max_connections=16))  # a share: 16 // 4 = 4
         try:
@@ -41,7 +41,7 @@ async def test_a_busy_user_holds_only_a_share_and_another_user_is_answered_at_on
             await up.aclose()
 
 
-async def test_a_users_queue_runs_in_order_within_the_share():
+async def test_a_users_queue_runs_in_order_within_the_share() -> None:
     async with loopback(slow) as fake:
         up = Upstream(jira_at(fake.url), Limits(upstream_per_user_connections=3))
         try:
@@ -57,7 +57,7 @@ async def test_a_users_queue_runs_in_order_within_the_share():
     assert len(up.fair_share) == 0
 
 
-async def test_waiting_for_a_turn_counts_against_the_deadline():
+async def test_waiting_for_a_turn_counts_against_the_deadline() -> None:
     async with loopback(slow) as fake:
         up = Upstream(jira_at(fake.url), Limits(upstream_per_user_connections=1, upstream_deadline_seconds=1.5))
         try:
