@@ -135,6 +135,19 @@ def _secret_forms(credential: Credential) -> list[str]:
     return [form for form in forms if form]
 
 
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """One request as it goes upstream (each retry sends the same one)."""
+
+    method: str
+    path: str
+    url: URL
+    data: bytes | None
+    headers: CIMultiDict[str]
+    credential: Credential
+    retryable: bool
+
+
 class _Share:
     """One user's calls in flight to one upstream, and the line of those waiting for a turn."""
 
@@ -354,12 +367,11 @@ class Upstream:
             data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
             sent_headers.setdefault("Content-Type", "application/json")
         user = self.scope(credential)
+        request = _Outgoing(method, path, URL(url, encoded=True), data, sent_headers, credential, retryable)
         attempts = max(1, self._limits.retry_attempts)
         for attempt in range(1, attempts + 1):
             async with self.fair_share.turn(user):
-                answer = await self._send(
-                    method, path, URL(url, encoded=True), data, sent_headers, credential, retryable
-                )
+                answer = await self._send(request)
             if answer.status not in (429, 503):
                 break
             wait = _retry_after(answer.headers)
@@ -384,21 +396,12 @@ class Upstream:
             "to see whether it was before retrying"
         )
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        url: URL,
-        data: bytes | None,
-        headers: CIMultiDict[str],
-        credential: Credential,
-        retryable: bool,
-    ) -> Answer:
+    async def _send(self, request: _Outgoing) -> Answer:
         """One request, counted in the metrics and on the tool call it serves (status None: no answer)."""
         started = time.perf_counter()
         status: int | None = None
         try:
-            answer = await self._exchange(method, path, url, data, headers, credential, retryable)
+            answer = await self._exchange(request)
             status = answer.status
             return answer
         except UpstreamError as exc:
@@ -407,20 +410,18 @@ class Upstream:
         finally:  # cancelled or cut at the deadline: counted as no answer
             upstream_done(self.metrics, self.name, status, time.perf_counter() - started)
 
-    async def _exchange(
-        self,
-        method: str,
-        path: str,
-        url: URL,
-        data: bytes | None,
-        headers: CIMultiDict[str],
-        credential: Credential,
-        retryable: bool,
-    ) -> Answer:
+    async def _exchange(self, request: _Outgoing) -> Answer:
+        method, path, url, credential, retryable = (
+            request.method,
+            request.path,
+            request.url,
+            request.credential,
+            request.retryable,
+        )
         started = time.perf_counter()
         try:
             async with self._client().request(
-                method, url, data=data, headers=headers, allow_redirects=False
+                method, url, data=request.data, headers=request.headers, allow_redirects=False
             ) as response:
                 declared = response.content_length
                 if declared is not None and declared > _MAX_RESPONSE_BYTES:

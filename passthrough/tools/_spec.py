@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import ModuleType
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, Literal, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict
 
@@ -104,19 +104,27 @@ class ToolSpec:
         }
 
 
+Effect = Literal["read", "create", "set", "update", "revise", "delete"]
+
+_HINTS: dict[Effect, tuple[bool, bool, bool]] = {
+    # effect: (read-only, destructive, idempotent), in the MCP annotation's sense
+    "read": (True, False, True),
+    "create": (False, False, False),  # adds something new each call (an issue, a comment, a transition taken)
+    "set": (False, False, True),  # adds or sets values; a repeat changes nothing more (labels)
+    "update": (False, True, True),  # overwrites values; a repeat changes nothing more
+    "revise": (False, True, False),  # overwrites and leaves a new version each call (a page)
+    "delete": (False, True, True),
+}
+
+
 def tool(
-    name: str,
-    *,
-    title: str,
-    toolset: str,
-    writes: bool = False,
-    destructive: bool = False,
-    idempotent: bool | None = None,
+    name: str, *, title: str, toolset: str, effect: Effect = "read"
 ) -> Callable[[Callable[[C, A], Awaitable[ToolResult]]], ToolSpec]:
     """Declare the decorated `async def handler(client, args)` as the tool `name`.
 
-    `writes=True` marks a tool that changes upstream state: withheld in read-only mode,
-    annotated as such, and not idempotent unless said. Reads are idempotent."""
+    `effect` says what a call does upstream; any effect but "read" makes a tool that
+    read-only mode withholds, and sets the annotations clients show (`_HINTS`)."""
+    read_only, destructive, idempotent = _HINTS[effect]
 
     def declare(function: Callable[[C, A], Awaitable[ToolResult]]) -> ToolSpec:
         hints = get_type_hints(function)
@@ -134,9 +142,9 @@ def tool(
             client=client,
             arguments=arguments,
             function=function,
-            read_only=not writes,
+            read_only=read_only,
             destructive=destructive,
-            idempotent=(not writes) if idempotent is None else idempotent,
+            idempotent=idempotent,
         )
 
     return declare

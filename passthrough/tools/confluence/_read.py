@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from passthrough.providers.confluence import ConfluenceClient
+from passthrough.tools._render import pick, signed_in
 from passthrough.tools._spec import Arguments, NoArguments, ToolResult, tool
 from passthrough.tools.confluence._common import Cursor, PageId, SpaceKey, page_data, page_text, to_cql
 
@@ -18,19 +19,10 @@ _TAGS = re.compile(r"<[^>]+>|@@@(end)?hl@@@")
 async def get_myself(confluence: ConfluenceClient, _: NoArguments) -> ToolResult:
     """Show the Confluence account the request's credential belongs to."""
     me = await confluence.myself()
-    data = {
-        "display_name": me.get("displayName"),
-        "email": me.get("email"),
-        "account_id": me.get("accountId"),
-        "username": me.get("username"),
-        "deployment": "cloud" if confluence.cloud else "server",
-    }
+    data = pick(me, display_name="displayName", email="email", account_id="accountId", username="username")
+    data["deployment"] = "cloud" if confluence.cloud else "server"
     name = data["display_name"] or data["username"] or "an unnamed user"
-    ident = data["account_id"] or data["username"]
-    text = f"Signed in to Confluence ({confluence.base_url}) as {name}"
-    if ident:
-        text += f", {'account id' if data['account_id'] else 'username'} {ident}"
-    return ToolResult(text + ".", {k: v for k, v in data.items() if v is not None})
+    return signed_in("Confluence", confluence.base_url, name, data, email=False)
 
 
 class Search(Arguments):

@@ -22,7 +22,7 @@ class CreatePage(Arguments):
     parent_id: PageId | None = None
 
 
-@tool("confluence_create_page", title="Confluence: create page", toolset="confluence_pages", writes=True)
+@tool("confluence_create_page", title="Confluence: create page", toolset="confluence_pages", effect="create")
 async def create_page(confluence: ConfluenceClient, args: CreatePage) -> ToolResult:
     """Create a page in a space (optionally under parent_id). The body is Markdown."""
     storage = await write_storage(args.body)
@@ -44,9 +44,7 @@ class UpdatePage(Arguments):
     ] = None
 
 
-@tool(
-    "confluence_update_page", title="Confluence: update page", toolset="confluence_pages", writes=True, destructive=True
-)
+@tool("confluence_update_page", title="Confluence: update page", toolset="confluence_pages", effect="revise")
 async def update_page(confluence: ConfluenceClient, args: UpdatePage) -> ToolResult:
     """Replace a page's body (Markdown) and optionally its title. If someone else changed the page meanwhile,
     nothing is overwritten and the tool says so."""
@@ -74,7 +72,7 @@ class AddComment(Arguments):
     body: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
 
 
-@tool("confluence_add_comment", title="Confluence: add comment", toolset="confluence_comments", writes=True)
+@tool("confluence_add_comment", title="Confluence: add comment", toolset="confluence_comments", effect="create")
 async def add_comment(confluence: ConfluenceClient, args: AddComment) -> ToolResult:
     """Add a footer comment (Markdown) to a page."""
     comment = await confluence.add_comment(args.page_id, await write_storage(args.body))
@@ -87,9 +85,7 @@ class AddLabels(Arguments):
     labels: Annotated[list[Annotated[str, Field(pattern=r"^[^\s:]{1,255}$")]], Field(min_length=1, max_length=50)]
 
 
-@tool(
-    "confluence_add_labels", title="Confluence: add labels", toolset="confluence_labels", writes=True, idempotent=True
-)
+@tool("confluence_add_labels", title="Confluence: add labels", toolset="confluence_labels", effect="set")
 async def add_labels(confluence: ConfluenceClient, args: AddLabels) -> ToolResult:
     """Add labels to a page."""
     await confluence.add_labels(args.page_id, args.labels)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from passthrough.providers.jira import JiraClient
+from passthrough.tools._render import pick, signed_in
 from passthrough.tools._spec import Arguments, NoArguments, ToolResult, tool
 from passthrough.tools.jira._common import IssueKey
 from passthrough.tools.jira._render import brief, detail, issue_text, list_line, person
@@ -16,22 +17,17 @@ from passthrough.tools.jira._render import brief, detail, issue_text, list_line,
 async def get_myself(jira: JiraClient, _: NoArguments) -> ToolResult:
     """Show the Jira account the request's credential belongs to (name, email, account id)."""
     me = await jira.myself()
-    data = {
-        "display_name": me.get("displayName"),
-        "email": me.get("emailAddress"),
-        "account_id": me.get("accountId"),
-        "username": me.get("name"),
-        "active": me.get("active"),
-        "time_zone": me.get("timeZone"),
-        "deployment": "cloud" if jira.cloud else "server",
-    }
-    ident = data["account_id"] or data["username"]
-    text = f"Signed in to Jira ({jira.base_url}) as {person(me) or 'an unnamed user'}"
-    if data["email"]:
-        text += f" <{data['email']}>"
-    if ident:
-        text += f", {'account id' if data['account_id'] else 'username'} {ident}"
-    return ToolResult(text + ".", {k: v for k, v in data.items() if v is not None})
+    data = pick(
+        me,
+        display_name="displayName",
+        email="emailAddress",
+        account_id="accountId",
+        username="name",
+        active="active",
+        time_zone="timeZone",
+    )
+    data["deployment"] = "cloud" if jira.cloud else "server"
+    return signed_in("Jira", jira.base_url, person(me) or "an unnamed user", data, email=True)
 
 
 class GetIssue(Arguments):

@@ -54,7 +54,7 @@ class CreateIssue(Arguments):
     )
 
 
-@tool("jira_create_issue", title="Jira: create issue", toolset="jira_issues", writes=True)
+@tool("jira_create_issue", title="Jira: create issue", toolset="jira_issues", effect="create")
 async def create_issue(jira: JiraClient, args: CreateIssue) -> ToolResult:
     """Create a Jira issue. The description is Markdown."""
     wanted: dict[str, Any] = {
@@ -91,14 +91,7 @@ class UpdateIssue(Arguments):
     ]
 
 
-@tool(
-    "jira_update_issue",
-    title="Jira: update issue",
-    toolset="jira_issues",
-    writes=True,
-    destructive=True,
-    idempotent=True,
-)
+@tool("jira_update_issue", title="Jira: update issue", toolset="jira_issues", effect="update")
 async def update_issue(jira: JiraClient, args: UpdateIssue) -> ToolResult:
     """Set fields on a Jira issue (overwrites their values). Text fields such as description take Markdown."""
     fields = await prepare_fields(jira, args.fields)
@@ -115,7 +108,7 @@ class AddComment(Arguments):
     body: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
 
 
-@tool("jira_add_comment", title="Jira: add comment", toolset="jira_comments", writes=True)
+@tool("jira_add_comment", title="Jira: add comment", toolset="jira_comments", effect="create")
 async def add_comment(jira: JiraClient, args: AddComment) -> ToolResult:
     """Add a comment (Markdown) to a Jira issue."""
     comment = await jira.add_comment(args.issue_key, await write_jira(jira, args.body))
@@ -144,7 +137,7 @@ def choose_transition(wanted: str, rows: list[dict[str, Any]]) -> dict[str, Any]
     return None
 
 
-@tool("jira_transition_issue", title="Jira: transition issue", toolset="jira_transitions", writes=True)
+@tool("jira_transition_issue", title="Jira: transition issue", toolset="jira_transitions", effect="create")
 async def transition_issue(jira: JiraClient, args: TransitionIssue) -> ToolResult:
     """Move an issue through its workflow by transition id or name (see jira_get_transitions); may add a
     comment."""
@@ -175,7 +168,7 @@ class LinkIssues(Arguments):
     outward_issue: IssueKey
 
 
-@tool("jira_link_issues", title="Jira: link issues", toolset="jira_links", writes=True)
+@tool("jira_link_issues", title="Jira: link issues", toolset="jira_links", effect="create")
 async def link_issues(jira: JiraClient, args: LinkIssues) -> ToolResult:
     """Link two issues: inward_issue <link_type inward> outward_issue, e.g. Blocks (see
     jira_list_link_types)."""

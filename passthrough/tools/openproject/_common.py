@@ -8,6 +8,9 @@ from pydantic import Field
 
 from passthrough.providers.openproject import OpenProjectClient, href_id
 
+WORK_PKGS = "openproject_work_packages"
+"""The toolset of the work package tools."""
+
 WorkPackageId = Annotated[int, Field(ge=1, le=2**31 - 1, description="Work package id, e.g. 42")]
 ProjectRef = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", description="Project id or identifier, e.g. demo-project")

@@ -7,26 +7,20 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from passthrough.providers.openproject import OpenProjectClient, elements
+from passthrough.tools._render import pick, present
 from passthrough.tools._spec import Arguments, NoArguments, ToolResult, tool
-from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief, detail, line, text
+from passthrough.tools.openproject._common import WORK_PKGS, ProjectRef, WorkPackageId, brief, detail, line, text
 
 
 @tool("openproject_get_myself", title="OpenProject: who am I", toolset="openproject_users")
 async def get_myself(openproject: OpenProjectClient, _: NoArguments) -> ToolResult:
     """Show the OpenProject user the request's API key belongs to."""
     me = await openproject.verified()
-    data = {
-        "id": me.get("id"),
-        "login": me.get("login"),
-        "name": me.get("name"),
-        "email": me.get("email"),
-        "admin": me.get("admin"),
-        "status": me.get("status"),
-    }
+    data = pick(me, id="id", login="login", name="name", email="email", admin="admin", status="status")
     return ToolResult(
         f"Signed in to OpenProject ({openproject.base_url}) as {data['name']} "
         f"(login {data['login']}, id {data['id']}).",
-        {k: v for k, v in data.items() if v is not None},
+        present(data),
     )
 
 
@@ -34,10 +28,7 @@ async def get_myself(openproject: OpenProjectClient, _: NoArguments) -> ToolResu
 async def list_projects(openproject: OpenProjectClient, _: NoArguments) -> ToolResult:
     """List the projects the user can see (id, identifier, name)."""
     projects = await openproject.projects()
-    rows = [
-        {"id": p.get("id"), "identifier": p.get("identifier"), "name": p.get("name"), "active": p.get("active")}
-        for p in projects
-    ]
+    rows = [pick(p, id="id", identifier="identifier", name="name", active="active") for p in projects]
     lines = [f"{len(rows)} projects:"] + [f"- {r['identifier']} (id {r['id']}) — {r['name']}" for r in rows]
     return ToolResult("\n".join(lines) + "\n", {"projects": rows})
 
@@ -70,9 +61,7 @@ async def _filters(client: OpenProjectClient, args: SearchWorkPackages) -> list[
     return filters
 
 
-@tool(
-    "openproject_search_work_packages", title="OpenProject: search work packages", toolset="openproject_work_packages"
-)
+@tool("openproject_search_work_packages", title="OpenProject: search work packages", toolset=WORK_PKGS)
 async def search(openproject: OpenProjectClient, args: SearchWorkPackages) -> ToolResult:
     """Find work packages by project, words, and status (open by default, closed, all, or names). Pages with
     offset (1-based page number) and page_size; reports the total."""
@@ -105,7 +94,7 @@ class GetWorkPackage(Arguments):
     activity_limit: Annotated[int, Field(ge=0, le=50)] = 5
 
 
-@tool("openproject_get_work_package", title="OpenProject: get work package", toolset="openproject_work_packages")
+@tool("openproject_get_work_package", title="OpenProject: get work package", toolset=WORK_PKGS)
 async def get_work_package(openproject: OpenProjectClient, args: GetWorkPackage) -> ToolResult:
     """Get one work package: subject, status, type, assignee, dates, description (Markdown), recent activity."""
     wp = await openproject.work_package(args.work_package_id)
@@ -114,14 +103,11 @@ async def get_work_package(openproject: OpenProjectClient, args: GetWorkPackage)
     return ToolResult(text(d), d)
 
 
-@tool("openproject_list_statuses", title="OpenProject: list statuses", toolset="openproject_work_packages")
+@tool("openproject_list_statuses", title="OpenProject: list statuses", toolset=WORK_PKGS)
 async def list_statuses(openproject: OpenProjectClient, _: NoArguments) -> ToolResult:
     """List the work package statuses (and which count as closed)."""
     statuses = await openproject.statuses()
-    rows = [
-        {"id": s.get("id"), "name": s.get("name"), "is_closed": s.get("isClosed"), "is_default": s.get("isDefault")}
-        for s in statuses
-    ]
+    rows = [pick(s, id="id", name="name", is_closed="isClosed", is_default="isDefault") for s in statuses]
     lines = ["Statuses:"] + [f"- {r['name']} (id {r['id']}){' — closed' if r['is_closed'] else ''}" for r in rows]
     return ToolResult("\n".join(lines) + "\n", {"statuses": rows})
 
@@ -130,14 +116,11 @@ class ListTypes(Arguments):
     project: ProjectRef | None = None
 
 
-@tool("openproject_list_types", title="OpenProject: list types", toolset="openproject_work_packages")
+@tool("openproject_list_types", title="OpenProject: list types", toolset=WORK_PKGS)
 async def list_types(openproject: OpenProjectClient, args: ListTypes) -> ToolResult:
     """List the work package types, of one project if given."""
     project_id = await openproject.project_id(args.project) if args.project else None
-    rows = [
-        {"id": t.get("id"), "name": t.get("name"), "is_milestone": t.get("isMilestone")}
-        for t in await openproject.types(project_id)
-    ]
+    rows = [pick(t, id="id", name="name", is_milestone="isMilestone") for t in await openproject.types(project_id)]
     where = f" in project {args.project}" if args.project else ""
     lines = [f"Work package types{where}:"] + [f"- {r['name']} (id {r['id']})" for r in rows]
     return ToolResult("\n".join(lines) + "\n", {"project": args.project, "types": rows})

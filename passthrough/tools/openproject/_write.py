@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from passthrough.errors import ToolError, UpstreamError
 from passthrough.providers.openproject import OpenProjectClient
 from passthrough.tools._spec import Arguments, ToolResult, tool
-from passthrough.tools.openproject._common import ProjectRef, WorkPackageId, brief
+from passthrough.tools.openproject._common import WORK_PKGS, ProjectRef, WorkPackageId, brief
 
 Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
@@ -39,12 +39,7 @@ class CreateWorkPackage(Arguments):
     assignee: Assignee | None = None
 
 
-@tool(
-    "openproject_create_work_package",
-    title="OpenProject: create work package",
-    toolset="openproject_work_packages",
-    writes=True,
-)
+@tool("openproject_create_work_package", title="OpenProject: create work package", toolset=WORK_PKGS, effect="create")
 async def create(openproject: OpenProjectClient, args: CreateWorkPackage) -> ToolResult:
     """Create a work package in a project; type and status by name, assignee 'me' or a user id; description in
     Markdown."""
@@ -90,14 +85,7 @@ def _current(wp: dict[str, Any], field: str) -> Any:
     return (links.get(field) or {}).get("href")
 
 
-@tool(
-    "openproject_update_work_package",
-    title="OpenProject: update work package",
-    toolset="openproject_work_packages",
-    writes=True,
-    destructive=True,
-    idempotent=True,
-)
+@tool("openproject_update_work_package", title="OpenProject: update work package", toolset=WORK_PKGS, effect="update")
 async def update(openproject: OpenProjectClient, args: UpdateWorkPackage) -> ToolResult:
     """Change a work package's subject, description (Markdown), status (by name) or assignee. Never overwrites
     someone else's concurrent change to the same field."""
@@ -145,7 +133,7 @@ class AddComment(Arguments):
     comment: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
 
 
-@tool("openproject_add_comment", title="OpenProject: add comment", toolset="openproject_work_packages", writes=True)
+@tool("openproject_add_comment", title="OpenProject: add comment", toolset=WORK_PKGS, effect="create")
 async def add_comment(openproject: OpenProjectClient, args: AddComment) -> ToolResult:
     """Add a comment (Markdown) to a work package."""
     activity = await openproject.comment(args.work_package_id, args.comment)
