@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ SECRETS = {
 PLACEHOLDER = re.compile(r"^(<[^<>]+>|\$\{input:[a-z-]+\})$")
 
 
-def run(client: str, *args: str, **env: str) -> tuple[dict, str]:
+def run(client: str, *args: str, **env: str) -> tuple[dict[str, Any], str]:
     clean = {
         k: v
         for k, v in os.environ.items()

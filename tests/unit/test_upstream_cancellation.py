@@ -16,7 +16,7 @@ from aiohttp import web
 from passthrough.credentials import Credential
 from passthrough.providers import Answer, Upstream
 from passthrough.settings import Limits
-from tests.unit.test_upstream import ALICE, BOB, jira_at, loopback
+from tests.unit.test_upstream import ALICE, BOB, Seen, jira_at, loopback
 
 UPSTREAM_SECONDS = 1.0
 STORM = 200
@@ -29,7 +29,7 @@ async def slow(request: web.Request) -> web.StreamResponse:
     return web.json_response({"name": "someone"})
 
 
-async def answered_promptly(up: Upstream, fake_requests: list, who: Credential = BOB) -> float:
+async def answered_promptly(up: Upstream, fake_requests: list[Seen], who: Credential = BOB) -> float:
     """A fresh call for `who`: answered, seen by the upstream, in about the upstream's own time."""
     before = len(fake_requests)
     started = time.perf_counter()
@@ -76,7 +76,7 @@ def assert_nothing_held(up: Upstream) -> None:
     ],
     ids=["answers-pending", "connecting", "as-answers-arrive", "one-user-queued-for-turns"],
 )
-async def test_storms_of_cancelled_calls_leave_the_pool_usable(moment, users, share):
+async def test_storms_of_cancelled_calls_leave_the_pool_usable(moment: str, users: int, share: int | None) -> None:
     """200 calls on a pool of 16, cancelled, three times over; each time, another user's call is answered at once."""
     async with loopback(slow) as fake:
         up = Upstream(jira_at(fake.url), Limits(upstream_max_connections=POOL, upstream_per_user_connections=share))
@@ -89,7 +89,7 @@ async def test_storms_of_cancelled_calls_leave_the_pool_usable(moment, users, sh
             await up.aclose()
 
 
-async def test_cancelled_while_half_way_through_the_body():
+async def test_cancelled_while_half_way_through_the_body() -> None:
     """Answers that stream slowly, abandoned mid-body on every pooled connection: none goes back half-read."""
     started_body = asyncio.Event()
 
@@ -120,7 +120,7 @@ async def test_cancelled_while_half_way_through_the_body():
             await up.aclose()
 
 
-async def test_cancelled_while_asleep_before_a_retry():
+async def test_cancelled_while_asleep_before_a_retry() -> None:
     """A call asleep between a 429 and its retry holds no connection and no turn; cancelled, it leaves nothing."""
     asleep = asyncio.Event()
 

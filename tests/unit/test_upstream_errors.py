@@ -53,7 +53,7 @@ def leaks(text: str) -> list[str]:
 
 @pytest.mark.parametrize("name", list(ECHOES))
 @pytest.mark.parametrize("credential", [BEARER, BASIC], ids=["bearer", "basic"])
-async def test_an_echoed_secret_is_redacted_in_every_form(name, credential):
+async def test_an_echoed_secret_is_redacted_in_every_form(name: str, credential: Credential) -> None:
     if credential is BEARER and "basic" in name:
         pytest.skip("a Bearer caller sent no Basic value")
     echo = ECHOES[name]
@@ -66,7 +66,7 @@ async def test_an_echoed_secret_is_redacted_in_every_form(name, credential):
     assert not leaks(message), message
 
 
-async def test_the_basic_value_is_redacted_for_basic_callers():
+async def test_the_basic_value_is_redacted_for_basic_callers() -> None:
     text = f"got Basic {BASIC_VALUE} and {quote_plus(BASIC_VALUE)} and {BASIC_VALUE.swapcase()}"
     fault = web.Response(status=403, text=text)
     async with loopback(answers(lambda: fault)) as fake, upstream_for(fake) as up:
@@ -77,7 +77,7 @@ async def test_the_basic_value_is_redacted_for_basic_callers():
     assert info.value.message.count("[redacted]") == 3
 
 
-async def test_rate_limit_messages_are_redacted_too():
+async def test_rate_limit_messages_are_redacted_too() -> None:
     fault = web.Response(status=429, text=f"slow down, {SECRET.upper()}", headers={"Retry-After": "3600"})
     async with loopback(answers(lambda: fault)) as fake, upstream_for(fake) as up:
         with pytest.raises(RateLimited) as info:
@@ -104,7 +104,7 @@ def test_an_empty_secret_redacts_nothing() -> None:
     assert Redactor(["", ""])("nothing to hide") == "nothing to hide"
 
 
-async def test_a_redirect_is_shown_without_its_query_or_user_info_and_redacted():
+async def test_a_redirect_is_shown_without_its_query_or_user_info_and_redacted() -> None:
     location = f"https://user:pw@sso.example.com/login/{quote(SECRET, safe='')}/x?token={SECRET}#frag"
     fault = web.Response(status=302, headers={"Location": location})
     async with loopback(answers(lambda: fault)) as fake, upstream_for(fake) as up:
@@ -116,7 +116,7 @@ async def test_a_redirect_is_shown_without_its_query_or_user_info_and_redacted()
     assert not leaks(message)
 
 
-async def test_a_content_type_echoing_the_secret_is_redacted_and_clipped():
+async def test_a_content_type_echoing_the_secret_is_redacted_and_clipped() -> None:
     odd = web.Response(status=200, body=b"x", headers={"Content-Type": f"text/x-{SECRET.lower()}; " + "p=1; " * 100})
     async with loopback(answers(lambda: odd)) as fake, upstream_for(fake) as up:
         with pytest.raises(UpstreamError) as info:
@@ -148,7 +148,7 @@ def answer(body: bytes, content_type: str = "application/json") -> Answer:
     ],
     ids=["nested-200k-deep", "invalid-utf8", "html-as-json", "truncated"],
 )
-def test_unreadable_json_is_an_upstream_error(body, why):
+def test_unreadable_json_is_an_upstream_error(body: bytes, why: str) -> None:
     with pytest.raises(UpstreamError) as info:
         answer(body).json()
     assert info.value.message == f"Jira answered with JSON passthrough cannot read: {why}"
@@ -160,7 +160,7 @@ def test_unreadable_json_is_an_upstream_error(body, why):
     [b"[" * 200_000 + b"]" * 200_000, b'{"a": "\xff broken"}', b"this is not json"],
     ids=["nested-200k-deep", "invalid-utf8", "not-json"],
 )
-async def test_hostile_bodies_through_a_call(body):
+async def test_hostile_bodies_through_a_call(body: bytes) -> None:
     ok = web.Response(status=200, body=body, content_type="application/json")
     async with loopback(answers(lambda: ok)) as fake, upstream_for(fake) as up:
         with pytest.raises(UpstreamError) as info:
@@ -173,7 +173,7 @@ async def test_hostile_bodies_through_a_call(body):
     [b'{"errorMessages": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", b'{"errorMessages": ["\xff bad"]}', b"{nope"],
     ids=["nested-200k-deep", "invalid-utf8", "not-json"],
 )
-async def test_hostile_error_bodies_still_give_the_status(body):
+async def test_hostile_error_bodies_still_give_the_status(body: bytes) -> None:
     fault = web.Response(status=400, body=body, content_type="application/json")
     async with loopback(answers(lambda: fault)) as fake, upstream_for(fake) as up:
         with pytest.raises(UpstreamError) as info:
