@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
 
-from passthrough.sandbox.fakes._confluence_storage import plain_text, storage_error
+from passthrough.sandbox.fakes.confluence._storage import plain_text, storage_error
 from tests.fakes import ConfluenceUser, FakeConfluence, Fault
+from tests.fakes_selftest._auth import DEPLOYMENT, as_user, basic
 
 ALICE = ConfluenceUser("alice", "Alice Example", "alice@example.com", "557058:alice-0001", "alice-secret-token")
 BOB = ConfluenceUser("bob", "Bob Example", "bob@example.com", "557058:bob-0002", "bob-secret-token")
 JSON_TYPE = "application/json;charset=UTF-8"
 Deployment = Literal["server", "cloud"]
 DEPLOYMENTS = pytest.mark.parametrize("deployment", ["server", "cloud"])
-
-
-_DEPLOYMENT: ContextVar[str] = ContextVar("deployment", default="server")
-
-
-def as_user(user: ConfluenceUser) -> dict[str, str]:
-    """What this user's client sends to the deployment `running` serves: a Bearer token on Server/Data
-    Center, Basic email:token on Cloud (where a Bearer is an OAuth 2.0 access token, not an API token)."""
-    if _DEPLOYMENT.get() == "cloud":
-        return basic(user.email, user.token)
-    return {"Authorization": f"Bearer {user.token}"}
-
-
-def basic(login: str, secret: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{login}:{secret}".encode()).decode()}
 
 
 def storage(value: str) -> dict[str, Any]:
@@ -47,7 +31,7 @@ async def running(
 ) -> AsyncIterator[tuple[FakeConfluence, aiohttp.ClientSession, str]]:
     """A served fake, a cookie-less client session, and the v1 API base (``base_url + "/rest/api"``)."""
     fake = FakeConfluence(deployment, [ALICE, BOB], **options)
-    _DEPLOYMENT.set(deployment)
+    DEPLOYMENT.set(deployment)
     async with fake.serve(), aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield fake, http, f"{fake.base_url}/rest/api"
 

@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from typing import Any, Literal
 
 import aiohttp
 import pytest
 
 from tests.fakes import FakeJira, Fault, JiraUser
+from tests.fakes_selftest._auth import DEPLOYMENT, as_user, basic
 
 ALICE = JiraUser("alice", "Alice Example", "alice@example.com", "557058:alice-0001", "alice-secret-token")
 BOB = JiraUser("bob", "Bob Example", "bob@example.com", "557058:bob-0002", "bob-secret-token")
 JSON_TYPE = "application/json;charset=UTF-8"
-
-
-_DEPLOYMENT: ContextVar[str] = ContextVar("deployment", default="server")
-
-
-def as_user(user: JiraUser) -> dict[str, str]:
-    """What this user's client sends to the deployment `running` serves: a Bearer token on Server/Data
-    Center, Basic email:token on Cloud (where a Bearer is an OAuth 2.0 access token, not an API token)."""
-    if _DEPLOYMENT.get() == "cloud":
-        return basic(user.email, user.token)
-    return {"Authorization": f"Bearer {user.token}"}
-
-
-def basic(login: str, secret: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{login}:{secret}".encode()).decode()}
 
 
 @asynccontextmanager
@@ -41,7 +25,7 @@ async def running(
 ) -> AsyncIterator[tuple[FakeJira, aiohttp.ClientSession, str]]:
     """A served fake, a cookie-less client session, and the API base for the deployment's main version."""
     fake = FakeJira(deployment, [ALICE, BOB], **options)
-    _DEPLOYMENT.set(deployment)
+    DEPLOYMENT.set(deployment)
     async with fake.serve() as url, aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield fake, http, f"{url}/rest/api/{3 if deployment == 'cloud' else 2}"
 

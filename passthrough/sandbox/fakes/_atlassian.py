@@ -1,4 +1,4 @@
-"""How Jira and Confluence (Server and Cloud alike) recognise a user from an `Authorization` header."""
+"""What Jira and Confluence (Server and Cloud alike) share: recognising a user, sessions, the auth gate."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import base64
 import binascii
 import secrets
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from aiohttp import web
+
+from ._base import ANONYMOUS, AUTH_KEY, AuthResult, FakeUpstream, Handler, Middleware, Route
 
 
 class Account(Protocol):
@@ -52,3 +56,93 @@ def _basic_user(users: Sequence[A], credentials: str, cloud: bool) -> A | None:
         if expected and secrets.compare_digest(user.token, secret):
             return user
     return None
+
+
+class AtlassianUpstream(FakeUpstream, Generic[A]):
+    """What the fake Jira and the fake Confluence share: a deployment, users, sessions, the auth gate.
+
+    Per request, a session cookie naming a live session wins over everything else (even over an
+    Authorization header for another user); otherwise the Authorization header decides (``atlassian_login``).
+    A header that is present but wrong is a 401; no credentials is a 401 too, except on a route tagged
+    "public", and for reads (GET, HEAD, or a route tagged "read") when ``allow_anonymous_read`` is set and
+    the route is not tagged "signed-in".  Successful authenticated answers set the session cookie.
+    """
+
+    session_cookie = "JSESSIONID"
+    rejected_scheme = True  # whether a rejected request records the scheme it tried (``auth_via``)
+
+    def __init__(
+        self, deployment: Literal["server", "cloud"], users: Sequence[A], *, allow_anonymous_read: bool
+    ) -> None:
+        if deployment not in ("server", "cloud"):
+            raise ValueError(f"deployment must be 'server' or 'cloud', not {deployment!r}")
+        self.deployment: Literal["server", "cloud"] = deployment
+        self.users: tuple[A, ...] = tuple(users)
+        self.allow_anonymous_read = allow_anonymous_read
+        super().__init__()
+
+    @property
+    def cloud(self) -> bool:
+        return self.deployment == "cloud"
+
+    def user(self, name: str) -> A:
+        found = next((u for u in self.users if u.name == name), None)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    # ------------------------------------------------------------------ hooks for the products
+
+    def route_error(self, request: web.Request, exc: web.HTTPException) -> web.Response:
+        """The answer for a path no route matches (404) or a method the path does not take (405)."""
+        raise NotImplementedError
+
+    def unauthorized(self, request: web.Request, auth: AuthResult) -> web.Response:
+        raise NotImplementedError
+
+    async def answer(self, request: web.Request, handler: Handler, route: Route[Any] | None) -> web.StreamResponse:
+        """The handler's answer, with the product's own errors turned into its error bodies."""
+        raise NotImplementedError
+
+    def new_session(self) -> str:
+        return secrets.token_hex(16).upper()
+
+    def set_session_cookies(self, request: web.Request, response: web.StreamResponse) -> None:
+        self.remember_session(request, response, self.session_cookie, self.new_session)
+
+    # ------------------------------------------------------------------ machinery
+
+    def identify(self, request: web.Request) -> AuthResult:
+        session = self.session_auth(request, self.session_cookie)
+        if session is not None:
+            return session
+        header = request.headers.get("Authorization")
+        if header is None:
+            return ANONYMOUS
+        user, via = atlassian_login(self.users, header, cloud=self.cloud)
+        if user is None:
+            return AuthResult(rejected=True, auth_via=via if self.rejected_scheme else None)
+        return AuthResult(identity=user.name, auth_via=via)
+
+    def extra_middlewares(self) -> list[Middleware]:
+        return [self._atlassian_middleware]
+
+    async def _atlassian_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.match_info.http_exception is not None:
+            return self.route_error(request, request.match_info.http_exception)
+        route = self.route_of(request)
+        auth = request[AUTH_KEY]
+        if auth.rejected or (auth.identity is None and not self._anonymous_allowed(request.method, route)):
+            return self.unauthorized(request, auth)
+        response = await self.answer(request, handler, route)
+        if auth.identity is not None and response.status < 400:
+            self.set_session_cookies(request, response)
+        return response
+
+    def _anonymous_allowed(self, method: str, route: Route[Any] | None) -> bool:
+        tags = route.tags if route is not None else frozenset()
+        if "public" in tags:
+            return True
+        if not self.allow_anonymous_read or "signed-in" in tags:
+            return False
+        return method in ("GET", "HEAD") or (method == "POST" and "read" in tags)

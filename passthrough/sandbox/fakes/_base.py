@@ -1,7 +1,7 @@
 """Generic machinery for fake upstream servers: recording, injected faults, serving on a local port.
 
 A concrete fake (Jira, Confluence, OpenProject) subclasses :class:`FakeUpstream`, adds its routes in
-``setup_routes`` and may override ``identify`` (who a request authenticates as), ``extra_middlewares``
+``setup_routes`` (from the :class:`Routes` tables its resource modules fill, see ``install``) and may override ``identify`` (who a request authenticates as), ``extra_middlewares``
 (its own auth/error handling, run after recording and faults) and ``default_fault_body``.
 
 Middleware order for every request::
@@ -21,10 +21,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
@@ -33,6 +33,9 @@ TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+
+C = TypeVar("C")
+CallHandler = Callable[[C], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
@@ -121,11 +124,44 @@ def text_response(text: str, status: int = 200, headers: dict[str, str] | None =
     )
 
 
+async def read_json(
+    request: web.Request,
+    *,
+    invalid: Callable[[ValueError], Exception],
+    empty: Callable[[], Exception] | None = None,
+) -> Any:
+    """The request body as JSON; an empty body raises ``empty()`` (or is None without it), bad JSON ``invalid``.
+
+    Each product words these errors its own way, so the caller supplies them.
+    """
+    raw = await request.read()
+    if not raw.strip():
+        if empty is None:
+            return None
+        raise empty()
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise invalid(exc) from None
+
+
+def int_param(source: Mapping[str, Any], name: str, default: int, invalid: Callable[[object], Exception]) -> int:
+    """An integer query (or body) parameter; missing or empty gives ``default``, anything else raises ``invalid``."""
+    raw = source.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise invalid(raw) from None
+
+
 def _raw_path(request: web.Request) -> str:
     return request.raw_path.split("?", 1)[0]
 
 
-def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+def first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The first value of each name (a query string may repeat a parameter)."""
     result: dict[str, str] = {}
     for name, value in pairs:
         result.setdefault(name, value)
@@ -140,12 +176,55 @@ def _lower_headers(request: web.Request) -> dict[str, str]:
     return result
 
 
+@dataclass(frozen=True)
+class Route(Generic[C]):
+    """One endpoint: ``handler`` answers ``method path``; ``tags`` are the product's policies for it
+    (e.g. "public", "signed-in", "cloud"), read by its middleware through ``FakeUpstream.route_of``."""
+
+    method: str
+    path: str
+    handler: CallHandler[C]
+    name: str
+    tags: frozenset[str]
+
+
+class Routes(Generic[C]):
+    """The routes of one resource module, each declared on its handler::
+
+        routes: Routes[JiraCall] = Routes()
+
+        @routes("GET", "/issue/{key}")
+        async def get_issue(call: JiraCall) -> web.Response: ...
+
+    A handler takes the product's per-request object (``C``) rather than the bare request, so the helpers
+    every handler needs (the renderer, the body, the caller) live in one place.  ``methods`` may name
+    several methods ("GET POST") for one handler; the route name is the handler's unless ``name`` is given.
+    Declaration order is kept: a literal path (``/project/search``) must come before the pattern it would
+    otherwise fall into (``/project/{project}``).
+    """
+
+    def __init__(self) -> None:
+        self.routes: list[Route[C]] = []
+
+    def __call__(
+        self, methods: str, path: str, *tags: str, name: str | None = None
+    ) -> Callable[[CallHandler[C]], CallHandler[C]]:
+        def register(handler: CallHandler[C]) -> CallHandler[C]:
+            for method in methods.split():
+                self.routes.append(Route(method, path, handler, name or handler.__name__, frozenset(tags)))
+            return handler
+
+        return register
+
+
 class FakeUpstream:
     """Base of all fakes: keeps the request log and the fault queue, serves the app on 127.0.0.1."""
 
     host = "127.0.0.1"
 
     def __init__(self) -> None:
+        self.sessions: dict[str, str] = {}  # session cookie value -> identity
+        self._routes: dict[str, Route[Any]] = {}
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self.delay: float = 0.0
@@ -210,6 +289,61 @@ class FakeUpstream:
             self.url = None
             await runner.cleanup()
 
+    # ----------------------------------------------------------------- helpers for subclasses
+
+    def install(
+        self,
+        app: web.Application,
+        tables: Iterable[Routes[C]],
+        prefix: str,
+        call: Callable[[web.Request], C],
+        *,
+        keep: Callable[[Route[C]], bool] = lambda route: True,
+        api: str | None = None,
+    ) -> None:
+        """Add the routes of ``tables`` (in order) under ``prefix``; each handler gets ``call(request)``.
+
+        With ``api`` the aiohttp route is named ``f"{api}:{route.name}"`` and ``route_of`` finds it again;
+        without, routes stay unnamed (one handler may then serve several paths).
+        """
+        for table in tables:
+            for route in table.routes:
+                if not keep(route):
+                    continue
+                name = f"{api}:{route.name}" if api is not None else None
+                if name is not None:
+                    self._routes[name] = route
+                app.router.add_route(route.method, prefix + route.path, _bind(route.handler, call), name=name)
+
+    def route_of(self, request: web.Request) -> Route[Any] | None:
+        """The declared route a (named) request matched, None when it matched none."""
+        return self._routes.get(request.match_info.route.name or "")
+
+    def session_auth(self, request: web.Request, cookie: str) -> AuthResult | None:
+        """Who the request's session cookie names, when it names a live session."""
+        session = request.cookies.get(cookie)
+        identity = self.sessions.get(session) if session else None
+        if identity is None:
+            return None
+        return AuthResult(identity=identity, auth_via="cookie", cookie_identity=identity)
+
+    def remember_session(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        cookie: str,
+        new_session: Callable[[], str],
+        **options: Any,
+    ) -> None:
+        """Set the session cookie on a successful answer: the one the request came with, or a new session."""
+        auth = request[AUTH_KEY]
+        assert auth.identity is not None
+        session = request.cookies.get(cookie, "") if auth.auth_via == "cookie" else ""
+        if not session:
+            session = new_session()
+            self.sessions[session] = auth.identity
+        response.set_cookie(cookie, session, path="/", httponly=True, **options)
+
     # ----------------------------------------------------------------- machinery
 
     def _build_app(self) -> web.Application:
@@ -239,7 +373,7 @@ class FakeUpstream:
                 RecordedRequest(
                     method=request.method,
                     path=_raw_path(request),
-                    query=_first_values(request.query.items()),
+                    query=first_values(request.query.items()),
                     headers=_lower_headers(request),
                     body=body,
                     identity=auth.identity,
@@ -272,6 +406,13 @@ class FakeUpstream:
         for name, value in fault.headers.items():
             response.headers[name] = value
         return response
+
+
+def _bind(handler: CallHandler[C], call: Callable[[web.Request], C]) -> Handler:
+    async def bound(request: web.Request) -> web.StreamResponse:
+        return await handler(call(request))
+
+    return bound
 
 
 def _new_style(function: Middleware) -> Middleware:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ._adf import wiki_to_adf
+from .._adf import wiki_to_adf
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 from markdown_it import MarkdownIt
 
-from ._openproject_data import Priority, Status, WpType
-from ._openproject_state import Activity, OpenProjectState, Principal, WorkPackage
+from ._data import Priority, Status, WpType
+from ._state import Activity, OpenProjectState, Principal, WorkPackage
 
 API = "/api/v3"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ._openproject_data import (
+from ._data import (
     PRIORITIES,
     STATUSES,
     TYPES,
@@ -27,7 +27,7 @@ from ._openproject_data import (
     seed,
     seed_projects,
 )
-from ._openproject_errors import (
+from ._errors import (
     NOT_OBJECT,
     READ_ONLY,
     WORK_PACKAGE_NOT_FOUND,

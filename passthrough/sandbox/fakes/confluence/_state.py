@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ._confluence_data import (
+from ._data import (
     FIRST_NEW_ID,
     SPACES,
     Comment,
@@ -24,8 +24,8 @@ from ._confluence_data import (
     seed,
     user_key,
 )
-from ._confluence_errors import ConfluenceError, bad_request, not_found_v1
-from ._confluence_storage import storage_error
+from ._errors import ConfluenceError, bad_request, not_found_v1
+from ._storage import storage_error
 
 Api = Literal["v1", "v2"]
 _LABEL_FORBIDDEN = frozenset(":;,.?&[]()#^*@!<>/\\'\"")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._adf import rich_to_text
-from ._jira_data import STATUSES
-from ._jira_errors import bad_request
-from ._jira_state import Issue, JiraState, key_sort
-from ._jql import And, Clause, Empty, Function, JqlError, Node, Not, Or, Query, SortKey, Value, parse
+from .._adf import rich_to_text
+from .._jql import And, Clause, Empty, Function, JqlError, Node, Not, Or, Query, SortKey, Value, parse
+from ._data import STATUSES
+from ._errors import bad_request
+from ._state import Issue, JiraState, key_sort
 
 Predicate = Callable[[Issue], bool]
 

@@ -32,8 +32,8 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from ._atlassian import atlassian_login
-from ._base import (
+from .._atlassian import atlassian_login
+from .._base import (
     ANONYMOUS,
     AUTH_KEY,
     AuthResult,
@@ -43,11 +43,11 @@ from ._base import (
     json_response,
     text_response,
 )
-from ._confluence_cql import search
-from ._confluence_data import Comment, ConfluenceUser, Page, Space
-from ._confluence_errors import ConfluenceError, bad_request, v1_error_body, v2_error_body
-from ._confluence_render import Expand, Renderer
-from ._confluence_state import Api, ConfluenceState, PageUpdate
+from ._cql import search
+from ._data import Comment, ConfluenceUser, Page, Space
+from ._errors import ConfluenceError, bad_request, v1_error_body, v2_error_body
+from ._render import Expand, Renderer
+from ._state import Api, ConfluenceState, PageUpdate
 
 __all__ = ["ConfluenceUser", "FakeConfluence", "PageUpdate"]
 

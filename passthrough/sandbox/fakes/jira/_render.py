@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._adf import rich_to_adf, rich_to_html, rich_to_wiki
-from ._jira_data import ISSUE_TYPES, LINK_TYPES, PRIORITIES, RESOLUTION_DONE, TRANSITIONS, JiraUser, Project
-from ._jira_state import Issue, JiraState
+from .._adf import rich_to_adf, rich_to_html, rich_to_wiki
+from ._data import ISSUE_TYPES, LINK_TYPES, PRIORITIES, RESOLUTION_DONE, TRANSITIONS, JiraUser, Project
+from ._state import Issue, JiraState
 
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 ALL_FIELDS = (

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._openproject_errors import invalid_query
-from ._openproject_state import OpenProjectState
+from ._errors import invalid_query
+from ._state import OpenProjectState
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 1000

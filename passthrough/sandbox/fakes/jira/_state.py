@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from ._adf import is_adf
-from ._jira_data import (
+from .._adf import is_adf
+from ._data import (
     ISSUE_TYPES,
     LINK_TYPES,
     PRIORITIES,
@@ -29,7 +29,7 @@ from ._jira_data import (
     jira_timestamp,
     seed,
 )
-from ._jira_errors import JiraError, bad_request, cannot_set, field_errors, issue_not_found
+from ._errors import JiraError, bad_request, cannot_set, field_errors, issue_not_found
 
 Deployment = Literal["server", "cloud"]
 Issue = dict[str, Any]

@@ -33,7 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ._base import (
+from .._base import (
     ANONYMOUS,
     AUTH_KEY,
     JSON_CONTENT_TYPE,
@@ -43,8 +43,8 @@ from ._base import (
     Handler,
     Middleware,
 )
-from ._openproject_data import OpenProjectUser, Priority, Status, WpType
-from ._openproject_errors import (
+from ._data import OpenProjectUser, Priority, Status, WpType
+from ._errors import (
     ALLOWED_CONTENT_TYPES,
     NOT_JSON,
     UNAUTHENTICATED,
@@ -56,7 +56,7 @@ from ._openproject_errors import (
     forbidden,
     not_found,
 )
-from ._openproject_query import (
+from ._query import (
     PROJECT_FILTERS,
     PROJECT_SORTS,
     WORK_PACKAGE_FILTERS,
@@ -70,8 +70,8 @@ from ._openproject_query import (
     work_package_matcher,
     work_package_sort_key,
 )
-from ._openproject_render import API, HalRenderer, collection, link, paginated, user_href
-from ._openproject_state import Activity, OpenProjectState, Principal, WorkPackage, require_object
+from ._render import API, HalRenderer, collection, link, paginated, user_href
+from ._state import Activity, OpenProjectState, Principal, WorkPackage, require_object
 
 __all__ = ["FakeOpenProject", "OpenProjectUser"]
 

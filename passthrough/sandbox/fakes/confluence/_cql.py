@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ._confluence_errors import ConfluenceError
-from ._confluence_state import ConfluenceState
-from ._confluence_storage import plain_text
-from ._jql import And, Clause, Empty, Function, JqlError, Node, Not, Or, Value, parse
+from .._jql import And, Clause, Empty, Function, JqlError, Node, Not, Or, Value, parse
+from ._errors import ConfluenceError
+from ._state import ConfluenceState
+from ._storage import plain_text
 
 Item = dict[str, Any]
 Predicate = Callable[[Item], bool]

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote_plus
 
-from ._confluence_data import ConfluenceUser, Space, user_key, v1_timestamp, v2_timestamp
-from ._confluence_state import ConfluenceState
-from ._confluence_storage import plain_text
+from ._data import ConfluenceUser, Space, user_key, v1_timestamp, v2_timestamp
+from ._state import ConfluenceState
+from ._storage import plain_text
 
 Item = dict[str, Any]
 JSON = dict[str, Any]

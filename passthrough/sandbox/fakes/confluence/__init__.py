@@ -1,0 +1,5 @@
+"""The fake Confluence."""
+
+from ._app import ConfluenceUser, FakeConfluence
+
+__all__ = ["ConfluenceUser", "FakeConfluence"]
