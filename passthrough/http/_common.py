@@ -9,15 +9,13 @@ from aiohttp import web
 
 from passthrough.errors import (
     NotAcceptable,
-    ProtocolError,
     RequestRejected,
     RequestTimeout,
     ServerBusy,
     TooLarge,
     UnsupportedMediaType,
 )
-from passthrough.protocol import jsonrpc
-from passthrough.protocol._sdk import INVALID_REQUEST
+from passthrough.protocol import INVALID_REQUEST, Refusal, jsonrpc
 
 SSE_HEADERS = {
     "Content-Type": "text/event-stream",
@@ -41,8 +39,9 @@ def rejection(exc: RequestRejected) -> web.Response:
     return response
 
 
-def protocol_failure(exc: ProtocolError, status: int = 400, rid: jsonrpc.RequestId | None = None) -> web.Response:
-    return json_response(jsonrpc.error(rid if rid is not None else exc.rid, exc.code, exc.message, exc.data), status)
+def refused(refusal: Refusal) -> web.Response:
+    """A body the protocol layer turned away, with the status it gave."""
+    return json_response(refusal.error, refusal.status)
 
 
 def sse_event(event: str, data: str) -> bytes:

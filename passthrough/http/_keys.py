@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from passthrough.credentials import Presented
+from passthrough.credentials import Presented, RequestCredentials
 from passthrough.http._admission import Admission
 from passthrough.http._sessions import LegacySessions, McpSessions
 from passthrough.observe import Metrics
@@ -21,5 +21,6 @@ BINDING_KEY = web.AppKey("binding_key", bytes)
 ADMISSION = web.AppKey("admission", Admission)
 METRICS = web.AppKey("metrics", Metrics)
 PRESENTED = web.RequestKey("presented", Presented)
+CREDENTIALS = web.RequestKey("credentials", RequestCredentials)  # resolved by `_credentials.credentials`
 BINDING = web.RequestKey("binding", str)  # keyed digest of the credential headers presented
 CLIENT = web.RequestKey("client", str)  # who the request is from, for per-client limits

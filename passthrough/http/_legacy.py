@@ -15,32 +15,30 @@ from typing import Any
 
 from aiohttp import web
 
-from passthrough.credentials import resolve
+from passthrough.credentials import RequestCredentials
 from passthrough.errors import ProtocolError, ServerBusy
 from passthrough.http._common import (
     KEEPALIVE,
     SSE_HEADERS,
-    protocol_failure,
     read_body,
+    refused,
     require_json_body,
     sse_event,
     write_event,
 )
+from passthrough.http._credentials import credentials
 from passthrough.http._keys import ADMISSION, CLIENT, DISPATCHER, LEGACY_SESSIONS, PRESENTED, SETTINGS
 from passthrough.http._sessions import LegacySession
-from passthrough.protocol import Exchange, jsonrpc, negotiate, revision_of
-from passthrough.protocol._sdk import INTERNAL_ERROR
+from passthrough.protocol import INTERNAL_ERROR, Batch, Exchange, Refusal, jsonrpc, read_batch, revision_of
 
 log = logging.getLogger("passthrough.http")
 
 
 async def open_stream(request: web.Request) -> web.StreamResponse:
-    settings = request.app[SETTINGS]
-    limits = settings.limits
-    presented = request[PRESENTED]
-    resolve(presented, settings)  # refuse a bad API key now rather than on every message
+    limits = request.app[SETTINGS].limits
+    credentials(request)  # refuse a bad API key now rather than on every message
     sessions = request.app[LEGACY_SESSIONS]
-    session = sessions.open(presented, request[CLIENT])
+    session = sessions.open(request[PRESENTED], request[CLIENT])
     response = web.StreamResponse(headers=SSE_HEADERS)
     if request.transport is not None:
         session.abort = request.transport.abort
@@ -68,55 +66,45 @@ async def open_stream(request: web.Request) -> web.StreamResponse:
 
 
 async def post_message(request: web.Request) -> web.StreamResponse:
-    settings = request.app[SETTINGS]
+    limits = request.app[SETTINGS].limits
     session, presented = request.app[LEGACY_SESSIONS].find(request.query.get("session_id"), request[PRESENTED])
     require_json_body(request)
-    body = await read_body(request, settings.limits.max_body_bytes, settings.limits.body_timeout_seconds)
-    credentials = resolve(presented, settings)
+    body = await read_body(request, limits.max_body_bytes, limits.body_timeout_seconds)
+    creds = credentials(request, presented)
     try:
-        messages, batch = jsonrpc.parse(body, session.version, settings.limits.max_batch)
+        batch = read_batch(body, session.version, limits.max_batch)
     except ProtocolError as exc:
-        return protocol_failure(exc)
-    requests: list[jsonrpc.Request] = []
-    for msg in messages:
-        if isinstance(msg, jsonrpc.Notification):
-            _notified(session, msg)
-        elif isinstance(msg, jsonrpc.Request):
-            if msg.method == "initialize":
-                session.version = negotiate((msg.params or {}).get("protocolVersion"))
-            requests.append(msg)
-    if requests:
-        work = _answer(request.app, session, requests, credentials, batch)
-        session.work.start(work, key=requests[0].id if not batch else None)
-    return web.Response(status=202, text="Accepted")
-
-
-def _notified(session: LegacySession, note: jsonrpc.Notification) -> None:
-    if note.method == "notifications/cancelled":
-        rid = (note.params or {}).get("requestId")
-        if rid is not None and session.work.cancel(rid):
+        return refused(Refusal.of(exc))
+    for rid in batch.cancelled:
+        if session.work.cancel(rid):
             log.debug("cancelled request on legacy session %s…", session.id[:6])
+    if batch.agreed is not None:
+        session.version = batch.agreed
+    if batch.requests:
+        first = batch.requests[0].id if not batch.batch else None
+        session.work.start(_answer(request.app, session, batch, creds), key=first)
+    return web.Response(status=202, text="Accepted")
 
 
 async def _answer(
     app: web.Application,
     session: LegacySession,
-    requests: list[jsonrpc.Request],
-    credentials: Any,
-    batch: bool,
+    batch: Batch,
+    creds: RequestCredentials,
 ) -> None:
     dispatcher = app[DISPATCHER]
     limits = app[SETTINGS].limits
+    requests = batch.requests
     try:
         async with app[ADMISSION].slot(session.client, len(requests)):
             replies: list[dict[str, Any]] = list(
                 await asyncio.gather(
-                    *(dispatcher.handle(r, Exchange(credentials, revision_of(r, session.version))) for r in requests)
+                    *(dispatcher.handle(r, Exchange(creds, revision_of(r, session.version))) for r in requests)
                 )
             )
     except ServerBusy as exc:
         replies = [jsonrpc.error(r.id, INTERNAL_ERROR, exc.message) for r in requests]
-    body = jsonrpc.encode_replies(replies, batch, limits.max_reply_bytes)
+    body = jsonrpc.encode_replies(replies, batch.batch, limits.max_reply_bytes)
     if not session.outbox.put(sse_event("message", body.decode())):
         if session.outbox.overflowed and session.abort is not None:
             # The reader is not reading: drop the connection, and what its socket buffer already holds.

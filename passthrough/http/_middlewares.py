@@ -1,4 +1,4 @@
-"""Middlewares, one concern each: turn refusals into responses, check Host and Origin, read credential headers."""
+"""Middlewares, one concern each: turn refusals into responses, check Host and Origin (credentials: `_credentials`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from passthrough.credentials import extract
 from passthrough.errors import HostForbidden, OriginForbidden, RequestRejected
 from passthrough.http._common import rejection
-from passthrough.http._keys import BINDING, BINDING_KEY, CLIENT, PRESENTED, SETTINGS
+from passthrough.http._keys import SETTINGS
 from passthrough.settings import is_loopback
 
 log = logging.getLogger("passthrough.http")
@@ -73,33 +72,3 @@ async def origin_guard(request: web.Request, handler: Handler) -> web.StreamResp
         if not (_loopback_origin(origin) or origin.rstrip("/") in allowed):
             raise OriginForbidden("Origin not allowed; add it to PASSTHROUGH_ALLOWED_ORIGINS")
     return await handler(request)
-
-
-@web.middleware
-async def credential_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Validate the credential headers once; handlers read the result, never the raw headers."""
-    if request.path != "/healthz":
-        presented = extract(request.headers)
-        request[PRESENTED] = presented
-        binding = presented.binding(request.app[BINDING_KEY])
-        request[BINDING] = binding
-        # Per-client limits: the same credentials from the same address are one client.
-        request[CLIENT] = f"{binding[:32]}@{request.remote or ''}"
-        if presented.forwarded:
-            _warn_proxied(request)
-    return await handler(request)
-
-
-_warned: set[int] = set()
-
-
-def _warn_proxied(request: web.Request) -> None:
-    settings = request.app[SETTINGS]
-    shared = any(p.fallback for p in settings.providers)
-    if settings.fallback == "open" and not settings.fallback_explicit and shared and id(request.app) not in _warned:
-        _warned.add(id(request.app))
-        log.warning(
-            "A request came through a reverse proxy (it carries forwarding headers). The server's shared "
-            "credentials are open by default only to clients on this machine, so proxied requests do not get "
-            "them. Set PASSTHROUGH_API_KEY_HASHES (recommended) or PASSTHROUGH_FALLBACK=open to decide."
-        )

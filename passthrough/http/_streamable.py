@@ -15,35 +15,34 @@ from typing import Any
 
 from aiohttp import web
 
-from passthrough.credentials import Presented, RequestCredentials, resolve
+from passthrough.credentials import Presented
 from passthrough.errors import ProtocolError, SessionNotFound
 from passthrough.http._common import (
     KEEPALIVE,
     SSE_HEADERS,
-    json_response,
-    protocol_failure,
     read_body,
+    refused,
     require_json_body,
     sse_event,
     wants_sse_only,
     write_event,
 )
+from passthrough.http._credentials import credentials
 from passthrough.http._keys import ADMISSION, BINDING, CLIENT, DISPATCHER, MCP_SESSIONS, PRESENTED, SETTINGS
 from passthrough.http._sessions import McpSession
-from passthrough.protocol import SUPPORTED_VERSIONS, Exchange, jsonrpc, negotiate, revision_of
-from passthrough.protocol._sdk import (
-    ERROR_CODE_HTTP_STATUS,
+from passthrough.protocol import (
     HANDSHAKE_PROTOCOL_VERSIONS,
-    HEADER_MISMATCH,
-    INVALID_REQUEST,
     LATEST_HANDSHAKE_VERSION,
     MCP_PROTOCOL_VERSION_HEADER,
     MODERN_PROTOCOL_VERSIONS,
-    UNSUPPORTED_PROTOCOL_VERSION,
-    InboundLadderRejection,
-    classify_inbound_request,
-    find_duplicated_routing_header,
-    unsupported_protocol_version_rejection,
+    Exchange,
+    Refusal,
+    admit,
+    jsonrpc,
+    read_batch,
+    reply_status,
+    revision_of,
+    unsupported_version,
 )
 
 log = logging.getLogger("passthrough.http")
@@ -61,8 +60,7 @@ def _session(request: web.Request) -> tuple[McpSession | None, Presented]:
 
 
 async def post(request: web.Request) -> web.StreamResponse:
-    settings = request.app[SETTINGS]
-    limits = settings.limits
+    limits = request.app[SETTINGS].limits
     require_json_body(request)
     sse_only = wants_sse_only(request)
     body = await read_body(request, limits.max_body_bytes, limits.body_timeout_seconds)
@@ -70,30 +68,24 @@ async def post(request: web.Request) -> web.StreamResponse:
     if version in MODERN_PROTOCOL_VERSIONS:
         return await _post_modern(request, body, version)
     if version is not None and version not in HANDSHAKE_PROTOCOL_VERSIONS:
-        return _unsupported(version)
+        return refused(unsupported_version(version))
     session, presented = _session(request)
-    credentials = resolve(presented, settings)
+    creds = credentials(request, presented)
     revision = version or (session.version if session else None)
     try:
-        messages, batch = jsonrpc.parse(body, revision, limits.max_batch)
-        if batch and any(isinstance(m, jsonrpc.Request) and m.method == "initialize" for m in messages):
-            raise ProtocolError(INVALID_REQUEST, "initialize must not be part of a batch")
+        batch = read_batch(body, revision, limits.max_batch, initialize_alone=True)
     except ProtocolError as exc:
-        return protocol_failure(exc)
+        return refused(Refusal.of(exc))
 
     headers: dict[str, str] = {}
-    requests: list[jsonrpc.Request] = []
-    for msg in messages:
-        if isinstance(msg, jsonrpc.Notification):
-            if msg.method == "notifications/cancelled" and session is not None:
-                session.work.cancel((msg.params or {}).get("requestId"))
-        elif isinstance(msg, jsonrpc.Request):
-            if msg.method == "initialize":
-                agreed = negotiate((msg.params or {}).get("protocolVersion"))
-                session = request.app[MCP_SESSIONS].open(request[PRESENTED], request[BINDING], request[CLIENT], agreed)
-                headers[SESSION_HEADER] = session.id
-                revision = agreed
-            requests.append(msg)
+    if session is not None:
+        for rid in batch.cancelled:
+            session.work.cancel(rid)
+    if batch.agreed is not None:
+        session = request.app[MCP_SESSIONS].open(request[PRESENTED], request[BINDING], request[CLIENT], batch.agreed)
+        headers[SESSION_HEADER] = session.id
+        revision = batch.agreed
+    requests = batch.requests
     if not requests:
         return web.Response(status=202)
 
@@ -103,9 +95,9 @@ async def post(request: web.Request) -> web.StreamResponse:
     default = revision or LATEST_HANDSHAKE_VERSION
     async with request.app[ADMISSION].slot(client, len(requests)):
         replies = await asyncio.gather(
-            *(_answer(request, session, r, Exchange(credentials, revision_of(r, default))) for r in requests)
+            *(_answer(request, session, r, Exchange(creds, revision_of(r, default))) for r in requests)
         )
-    payload = jsonrpc.encode_replies(list(replies), batch, limits.max_reply_bytes)
+    payload = jsonrpc.encode_replies(list(replies), batch.batch, limits.max_reply_bytes)
     if sse_only:
         return web.Response(body=sse_event("message", payload.decode()), headers={**SSE_HEADERS, **headers})
     return web.Response(body=payload, content_type="application/json", headers=headers)
@@ -128,51 +120,18 @@ async def _answer(
         return jsonrpc.error(msg.id, REQUEST_CANCELLED, "Request cancelled")
 
 
-def _unsupported(requested: str) -> web.Response:
-    data = {"supported": list(SUPPORTED_VERSIONS), "requested": requested}
-    err = jsonrpc.error(None, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data)
-    return json_response(err, 400)
-
-
-def _ladder_failure(rejection: InboundLadderRejection, rid: jsonrpc.RequestId | None) -> web.Response:
-    status = ERROR_CODE_HTTP_STATUS.get(rejection.code, 400)
-    return json_response(jsonrpc.error(rid, rejection.code, rejection.message, rejection.data), status)
-
-
 async def _post_modern(request: web.Request, body: bytes, version: str) -> web.StreamResponse:
     """One self-contained request of revision 2026-07-28: no session, the envelope in `_meta`."""
-    credentials: RequestCredentials = resolve(request[PRESENTED], request.app[SETTINGS])
-    try:
-        value = jsonrpc.decode(body)
-    except ProtocolError as exc:
-        return protocol_failure(exc)
-    if isinstance(value, dict) and "id" not in value:
-        try:
-            jsonrpc.message(value)
-        except ProtocolError as exc:
-            return protocol_failure(exc)
-        rejection = unsupported_protocol_version_rejection(version)
-        return _ladder_failure(rejection, None) if rejection else web.Response(status=202)
-    try:
-        msg = jsonrpc.message(value)
-        if not isinstance(msg, jsonrpc.Request):
-            raise ProtocolError(INVALID_REQUEST, "Body must be a single JSON-RPC request or notification object")
-    except ProtocolError as exc:
-        return protocol_failure(exc, rid=jsonrpc.request_id_of(value))
-    raw = [(k, v) for k, v in request.headers.items()]
-    duplicated = find_duplicated_routing_header(raw)
-    if duplicated is not None:
-        return _ladder_failure(
-            InboundLadderRejection(HEADER_MISMATCH, f"{duplicated} header appears more than once"), msg.id
-        )
-    verdict = classify_inbound_request(value, headers={k.lower(): v for k, v in raw})
-    if isinstance(verdict, InboundLadderRejection):
-        return _ladder_failure(verdict, msg.id)
+    creds = credentials(request)
+    verdict = admit(body, version, request.headers.items())
+    if verdict is None:
+        return web.Response(status=202)
+    if isinstance(verdict, Refusal):
+        return refused(verdict)
     async with request.app[ADMISSION].slot(request[CLIENT]):
-        reply = await request.app[DISPATCHER].handle(msg, Exchange(credentials, verdict.protocol_version))
-    status = ERROR_CODE_HTTP_STATUS.get(reply["error"]["code"], 200) if "error" in reply else 200
-    body = jsonrpc.encode_replies([reply], False, request.app[SETTINGS].limits.max_reply_bytes)
-    return web.Response(body=body, status=status, content_type="application/json")
+        reply = await request.app[DISPATCHER].handle(verdict.request, Exchange(creds, verdict.version))
+    payload = jsonrpc.encode_replies([reply], False, request.app[SETTINGS].limits.max_reply_bytes)
+    return web.Response(body=payload, status=reply_status(reply), content_type="application/json")
 
 
 async def get(request: web.Request) -> web.StreamResponse:

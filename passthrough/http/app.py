@@ -13,6 +13,7 @@ from aiohttp import web
 from passthrough import markup
 from passthrough.http import _legacy, _streamable
 from passthrough.http._admission import Admission
+from passthrough.http._credentials import credential_headers
 from passthrough.http._front import index, not_found
 from passthrough.http._keys import (
     ADMISSION,
@@ -23,7 +24,7 @@ from passthrough.http._keys import (
     SETTINGS,
     UPSTREAMS,
 )
-from passthrough.http._middlewares import credential_headers, host_guard, origin_guard, refusals
+from passthrough.http._middlewares import host_guard, origin_guard, refusals
 from passthrough.http._observe import install_observability, metrics_endpoint
 from passthrough.http._sessions import LegacySessions, McpSessions
 from passthrough.protocol import Dispatcher

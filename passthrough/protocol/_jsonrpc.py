@@ -1,4 +1,4 @@
-"""JSON-RPC 2.0 envelopes: decoding a body into messages, and building replies."""
+"""JSON-RPC 2.0 envelopes: one decoded value into a message, and replies built and encoded."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from passthrough import _json
 from passthrough.errors import ProtocolError
-from passthrough.protocol._sdk import BATCHING_VERSIONS, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
+from passthrough.protocol._sdk import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
 
 RequestId = int | str
 
@@ -68,31 +68,6 @@ def message(value: Any) -> Message:
         rid = value.get("id")
         return Reply(rid if _valid_id(rid) else None)
     raise ProtocolError(INVALID_REQUEST, "Invalid request: no method")
-
-
-def parse(body: bytes, revision: str | None, max_batch: int) -> tuple[list[Message], bool]:
-    """The messages of one POST body and whether they came as a batch.
-
-    Batches are allowed only where `revision` allows them (any, while it is not
-    known yet) and hold at most `max_batch` messages. Raises ProtocolError,
-    carrying the request id when one could be read.
-    """
-    value = decode(body)
-    batch = isinstance(value, list)
-    if batch:
-        if not value or (revision is not None and revision not in BATCHING_VERSIONS):
-            raise ProtocolError(INVALID_REQUEST, f"Batches are not allowed in revision {revision}")
-        if len(value) > max_batch:
-            raise ProtocolError(
-                INVALID_REQUEST,
-                f"A batch may hold at most {max_batch} messages (this one holds {len(value)}; "
-                "the server's PASSTHROUGH_MAX_BATCH); send the rest separately",
-            )
-    try:
-        return [message(item) for item in (value if batch else [value])], batch
-    except ProtocolError as exc:
-        exc.rid = None if batch else request_id_of(value)
-        raise
 
 
 def request_id_of(value: Any) -> RequestId | None:
