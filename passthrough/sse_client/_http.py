@@ -54,6 +54,12 @@ def failure(label: str, exc: BaseException) -> tuple[int, str]:
     return CONNECTION_CLOSED, f"the connection to {label} failed: {kind}"
 
 
+def media_type(response: httpx.Response) -> str:
+    """The response's content type without parameters, lower-cased; empty when it names none."""
+    value: str = response.headers.get("content-type", "")
+    return value.partition(";")[0].strip().lower()
+
+
 def refusal(label: str, status: int, body: bytes) -> Refused:
     """An HTTP error without a relayable JSON-RPC body, worded with the server's own reason if it gave one."""
     try:

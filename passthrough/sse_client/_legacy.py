@@ -27,8 +27,10 @@ from passthrough.sse_client._http import (
     SSE_HEADERS,
     Refused,
     failure,
+    media_type,
     refusal,
 )
+from passthrough.sse_client._replay import check_answer, post_initialize, post_initialized
 from passthrough.sse_client._stdio import Output
 from passthrough.sse_client._wire import (
     CONNECTION_CLOSED,
@@ -46,8 +48,6 @@ log = logging.getLogger("passthrough.sse_client")
 
 BACKOFF_MIN = 0.1
 BACKOFF_MAX = 10.0
-_INITIALIZED = b'{"jsonrpc":"2.0","method":"notifications/initialized"}'
-_HANDSHAKE = httpx.Timeout(HANDSHAKE_TIMEOUT, connect=CONNECT_TIMEOUT)
 
 
 @dataclass
@@ -137,10 +137,7 @@ class LegacyRelay:
         if error_message(value) is None:
             self._out.fail(ids, CONNECTION_CLOSED, str(refusal(self._label, response.status_code, response.content)))
             return
-        single, rid = message.single_request_id
-        if single and isinstance(value, dict) and value.get("id") is None:
-            value = {**value, "id": rid}  # the client can only match the refusal to its request by id
-        self._out.write(encode(value))
+        self._out.write(encode(message.claim(value)))
 
     # ---- the stream --------------------------------------------------------------------------
 
@@ -199,7 +196,7 @@ class LegacyRelay:
             async with self._http.stream("GET", self._sse_url, headers=SSE_HEADERS) as response:
                 if response.status_code != 200:
                     raise refusal(self._label, response.status_code, await response.aread())
-                ctype = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+                ctype = media_type(response)
                 if ctype != "text/event-stream":
                     raise Refused(f"{self._label} answered with {ctype or 'no content type'}, not an event stream")
                 async for event, data in sse_events(response.aiter_lines()):
@@ -241,15 +238,9 @@ class LegacyRelay:
         self._replies[id_key(private)] = reply
         try:
             body = encode({**self._initialize.value, "id": private})
-            response = await self._http.post(endpoint, content=body, headers=POST_HEADERS, timeout=_HANDSHAKE)
-            if not response.is_success:
-                raise Refused(f"re-initializing failed: {refusal(self._label, response.status_code, response.content)}")
-            answer = await asyncio.wait_for(reply, HANDSHAKE_TIMEOUT)
-            if (reason := error_message(answer)) is not None:
-                raise Refused(f"{self._label} refused the replayed initialize: {reason}")
-            note = self._initialized.raw if self._initialized is not None else _INITIALIZED
-            await self._http.post(endpoint, content=note, headers=POST_HEADERS, timeout=_HANDSHAKE)
-            log.info("session re-opened with %s", self._label)
+            await post_initialize(self._http, endpoint, body, self._label)
+            check_answer(self._label, await asyncio.wait_for(reply, HANDSHAKE_TIMEOUT))
+            await post_initialized(self._http, endpoint, self._initialized, self._label)
         finally:
             self._replies.pop(id_key(private), None)
 

@@ -20,15 +20,15 @@ from typing import Any
 import httpx
 
 from passthrough.sse_client._http import (
-    CONNECT_TIMEOUT,
-    HANDSHAKE_TIMEOUT,
     POST_HEADERS,
     REQUEST_TIMEOUT_SECONDS,
     SSE_HEADERS,
     Refused,
     failure,
+    media_type,
     refusal,
 )
+from passthrough.sse_client._replay import check_answer, post_initialize, post_initialized
 from passthrough.sse_client._stdio import Output
 from passthrough.sse_client._wire import (
     CONNECTION_CLOSED,
@@ -47,8 +47,6 @@ log = logging.getLogger("passthrough.sse_client")
 
 SESSION_HEADER = "Mcp-Session-Id"
 VERSION_HEADER = "MCP-Protocol-Version"
-_INITIALIZED = b'{"jsonrpc":"2.0","method":"notifications/initialized"}'
-_HANDSHAKE = httpx.Timeout(HANDSHAKE_TIMEOUT, connect=CONNECT_TIMEOUT)
 _GOODBYE = httpx.Timeout(1.5)  # the DELETE at exit is a courtesy; clients kill a shim that lingers (2 s in the SDK)
 
 Observer = Callable[[Any], None]
@@ -136,22 +134,13 @@ class StreamableRelay:
             if generation != self._generation or self._initialize is None:
                 return
             log.warning("%s no longer knows this session (restarted?); re-initializing", self._label)
-            response = await self._http.post(
-                self._url, content=self._initialize.raw, headers=POST_HEADERS, timeout=_HANDSHAKE
-            )
-            if not response.is_success:
-                refused = refusal(self._label, response.status_code, response.content)
-                raise Refused(f"re-initializing failed: {refused}")
+            response = await post_initialize(self._http, self._url, self._initialize.raw, self._label)
             for value in _messages_in(response):
-                if error_message(value) is not None:
-                    raise Refused(f"{self._label} refused the replayed initialize: {error_message(value)}")
+                check_answer(self._label, value)
                 self._adopt_version(value)
             self._session_id = response.headers.get(SESSION_HEADER)
             self._generation += 1
-            note = self._initialized.raw if self._initialized is not None else _INITIALIZED
-            headers = {**POST_HEADERS, **self._session_headers()}
-            await self._http.post(self._url, content=note, headers=headers, timeout=_HANDSHAKE)
-            log.info("session re-opened with %s", self._label)
+            await post_initialized(self._http, self._url, self._initialized, self._label, self._session_headers())
             self._listen()
 
     def _session_headers(self) -> dict[str, str]:
@@ -174,7 +163,7 @@ class StreamableRelay:
         if response.status_code in (202, 204):
             await response.aread()
             return
-        ctype = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+        ctype = media_type(response)
         if response.is_success and ctype == "text/event-stream":
             async for event, data in sse_events(response.aiter_lines()):
                 if event == "message":
@@ -204,11 +193,8 @@ class StreamableRelay:
             return
         if observe is not None:
             observe(value)
-        single, rid = message.single_request_id
-        if give_id and single and isinstance(value, dict) and value.get("id") is None:
-            # an HTTP-level refusal carries id null; the client can only match it to its request by id
-            value = {**value, "id": rid}
-            data = encode(value)
+        if give_id and (claimed := message.claim(value)) is not value:
+            value, data = claimed, encode(claimed)
         answered.update(id_key(i) for i in response_ids(value))
         self._out.write(one_line(data))
 
@@ -224,7 +210,7 @@ class StreamableRelay:
             headers = {**SSE_HEADERS, **self._session_headers()}
             with contextlib.suppress(httpx.HTTPError, httpx.StreamError, OSError):  # reconnect below
                 async with self._http.stream("GET", self._url, headers=headers) as response:
-                    ctype = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+                    ctype = media_type(response)
                     if response.status_code != 200 or ctype != "text/event-stream":
                         log.debug("%s offers no server stream (HTTP %d)", self._label, response.status_code)
                         return
@@ -241,7 +227,7 @@ def _unanswered(message: Message, answered: set[str]) -> list[Any]:
 
 
 def _messages_in(response: httpx.Response) -> list[Any]:
-    ctype = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    ctype = media_type(response)
     if ctype == "text/event-stream":
         texts = [data for event, data in sse_events_in(response.text) if event == "message"]
     else:

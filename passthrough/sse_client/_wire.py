@@ -52,12 +52,15 @@ class Message:
     def is_initialized_notification(self) -> bool:
         return self.method == "notifications/initialized" and "id" not in self.value
 
-    @property
-    def single_request_id(self) -> tuple[bool, Any]:
-        """(True, id) when the message is one request, so a null-id error reply can be given its id."""
-        if isinstance(self.value, dict) and _is_request(self.value):
-            return True, self.value["id"]
-        return False, None
+    def claim(self, value: Any) -> Any:
+        """`value` with this message's id when it is a reply with id null and the message is one request.
+
+        An HTTP-level refusal carries id null; the client can only match it to its request by id.
+        """
+        if isinstance(self.value, dict) and _is_request(self.value) and isinstance(value, dict):
+            if value.get("id") is None:
+                return {**value, "id": self.value["id"]}
+        return value
 
 
 def parse(line: bytes) -> Message:
