@@ -17,13 +17,16 @@ from tests.fakes import FakeJira
 ALICE_H = {"Authorization": f"Bearer {ALICE.token}"}
 BOB_H = {"Authorization": f"Bearer {BOB.token}"}
 
+# the fixture below: the server's URL, a client for it and the fake Jira behind it
+Site = tuple[str, httpx.AsyncClient, FakeJira]
+
 
 def call(name: str, args: object, rid: int = 1) -> dict[str, object]:
     return {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": {"name": name, "arguments": args}}
 
 
 @pytest.fixture
-async def site(server_jira: FakeJira) -> AsyncIterator[tuple[str, httpx.AsyncClient, FakeJira]]:
+async def site(server_jira: FakeJira) -> AsyncIterator[Site]:
     settings = make_settings(
         jira_env(server_jira, PASSTHROUGH_FALLBACK="off", PASSTHROUGH_ALLOWED_ORIGINS="https://app.example.com"),
         max_body_bytes=64 * 1024,
@@ -34,7 +37,7 @@ async def site(server_jira: FakeJira) -> AsyncIterator[tuple[str, httpx.AsyncCli
         assert (await http.get("/healthz")).status_code == 200, "the server did not stay up"
 
 
-async def test_bare_direct_post_gets_json(site) -> None:
+async def test_bare_direct_post_gets_json(site: Site) -> None:
     _, http, _ = site
     r = await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}, headers=ALICE_H)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
@@ -44,7 +47,7 @@ async def test_bare_direct_post_gets_json(site) -> None:
     assert r.json()["result"]["structuredContent"]["display_name"] == ALICE.display_name
 
 
-async def test_healthz(site) -> None:
+async def test_healthz(site: Site) -> None:
     _, http, _ = site
     r = await http.get("/healthz")
     assert r.json()["status"] == "ok" and r.json()["providers"] == ["jira"]
@@ -77,7 +80,7 @@ async def test_healthz(site) -> None:
     ],
 )
 async def test_bad_bodies_get_jsonrpc_errors(
-    site, body: bytes, headers: dict[str, str], status: int, code: int
+    site: Site, body: bytes, headers: dict[str, str], status: int, code: int
 ) -> None:
     _, http, _ = site
     r = await http.post("/mcp", content=body, headers={"Content-Type": "application/json", **headers})
@@ -85,7 +88,7 @@ async def test_bad_bodies_get_jsonrpc_errors(
     assert r.json()["error"]["code"] == code
 
 
-async def test_batch_allowed_where_the_revision_allows_it(site) -> None:
+async def test_batch_allowed_where_the_revision_allows_it(site: Site) -> None:
     _, http, _ = site
     batch = [
         call("jira_get_myself", {}, 1),
@@ -98,7 +101,7 @@ async def test_batch_allowed_where_the_revision_allows_it(site) -> None:
     assert set(replies) == {1, 2} and replies[2]["result"] == {}
 
 
-async def test_modern_revision_refuses_batches_and_checks_the_envelope(site) -> None:
+async def test_modern_revision_refuses_batches_and_checks_the_envelope(site: Site) -> None:
     _, http, _ = site
     h = {**ALICE_H, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/list"}
     r = await http.post("/mcp", json=[{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}], headers=h)
@@ -122,14 +125,14 @@ async def test_modern_revision_refuses_batches_and_checks_the_envelope(site) -> 
     assert r.status_code == 404 and r.json()["error"]["code"] == -32601
 
 
-async def test_oversized_body_is_413(site) -> None:
+async def test_oversized_body_is_413(site: Site) -> None:
     _, http, _ = site
     big = call("jira_search", {"jql": "x" * (70 * 1024)})
     r = await http.post("/mcp", json=big, headers=ALICE_H)
     assert r.status_code == 413 and "larger than" in r.json()["error"]["message"]
 
 
-async def test_wrong_content_type_and_accept(site) -> None:
+async def test_wrong_content_type_and_accept(site: Site) -> None:
     _, http, _ = site
     body = json.dumps(call("jira_get_myself", {})).encode()
     r = await http.post("/mcp", content=body, headers={**ALICE_H, "Content-Type": "text/plain"})
@@ -147,7 +150,7 @@ async def test_wrong_content_type_and_accept(site) -> None:
     assert r.text.startswith("event: message\ndata: ")
 
 
-async def test_unknown_tool_and_bad_arguments(site) -> None:
+async def test_unknown_tool_and_bad_arguments(site: Site) -> None:
     _, http, fake = site
     r = (await http.post("/mcp", json=call("jira_nope", {}), headers=ALICE_H)).json()
     assert r["error"]["code"] == -32602 and "Unknown tool" in r["error"]["message"]
@@ -175,14 +178,14 @@ async def test_unknown_tool_and_bad_arguments(site) -> None:
         " DEMO-1/..",
     ],
 )
-async def test_issue_keys_never_change_the_upstream_path(site, key: str) -> None:
+async def test_issue_keys_never_change_the_upstream_path(site: Site, key: str) -> None:
     _, http, fake = site
     r = (await http.post("/mcp", json=call("jira_get_issue", {"issue_key": key}), headers=ALICE_H)).json()
     assert r["result"]["isError"]
     assert not [q for q in fake.requests if not q.path.startswith("/rest/api/2/issue/")]
 
 
-async def test_origin_is_checked(site) -> None:
+async def test_origin_is_checked(site: Site) -> None:
     _, http, _ = site
     body = call("jira_get_myself", {})
     assert (
@@ -198,7 +201,7 @@ async def test_origin_is_checked(site) -> None:
     ).status_code == 200
 
 
-async def test_unknown_sessions(site) -> None:
+async def test_unknown_sessions(site: Site) -> None:
     _, http, _ = site
     r = await http.post("/mcp", json=call("jira_get_myself", {}), headers={**ALICE_H, "Mcp-Session-Id": "deadbeef"})
     assert r.status_code == 404
@@ -210,7 +213,7 @@ async def test_unknown_sessions(site) -> None:
     assert (await http.delete("/mcp", headers={"Mcp-Session-Id": "nope"})).status_code == 404
 
 
-async def test_streamable_session_is_bound_to_its_credential(site) -> None:
+async def test_streamable_session_is_bound_to_its_credential(site: Site) -> None:
     _, http, _ = site
     init = {
         "jsonrpc": "2.0",

@@ -107,7 +107,7 @@ async def test_every_upstream_request_carries_its_users_credential() -> None:
     )
     tokens = {u.name: u.token for u in [*USERS, SHARED]}
     for r in fake.requests:
-        assert tokens[r.identity] in r.headers["authorization"]
+        assert r.identity is not None and tokens[r.identity] in r.headers["authorization"]
 
 
 @pytest.mark.parametrize("policy", ["open", "apikey", "off"])

@@ -42,7 +42,8 @@ async def tool(op: FakeOpenProject) -> AsyncIterator[Call]:
 
 def filters_sent(op: FakeOpenProject) -> list[dict[str, Any]]:
     found = [r for r in op.requests if r.method == "GET" and r.path.endswith("/work_packages")]
-    return json.loads(found[-1].query["filters"])
+    filters: list[dict[str, Any]] = json.loads(found[-1].query["filters"])
+    return filters
 
 
 async def test_myself_and_reference_lists(op: FakeOpenProject, tool: Call) -> None:
@@ -156,7 +157,7 @@ async def test_upstream_validation_errors_are_named(op: FakeOpenProject, tool: C
 class MeddlingOpenProject(FakeOpenProject):
     """Lets a test change a work package as someone else would, right before our PATCH lands."""
 
-    before_patch: Callable[[], None] | None = None
+    before_patch: Callable[[], object] | None = None
 
     def extra_middlewares(self) -> list[Any]:
         @web.middleware

@@ -23,7 +23,8 @@ async def test_jira_read_tools_over_every_transport(jira: FakeJira, transport: s
             assert client.protocol_version == EXPECTED_VERSION[transport]
             tools = {tool.name: tool for tool in (await client.list_tools()).tools}
             assert {"jira_get_myself", "jira_get_issue", "jira_search"} <= set(tools)
-            assert tools["jira_get_issue"].annotations.read_only_hint is True
+            annotations = tools["jira_get_issue"].annotations
+            assert annotations is not None and annotations.read_only_hint is True
 
             me = await client.call_tool("jira_get_myself", {})
             assert not me.is_error, text_of(me)
