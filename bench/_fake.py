@@ -95,7 +95,7 @@ async def _commands(fakes: list[FakeUpstream], counter: Counter, stop: asyncio.E
             counter.reset()
             # Every authenticated answer mints a JSESSIONID; clients that drop cookies leave them behind.
             for fake in fakes:
-                fake.sessions.clear()  # type: ignore[attr-defined]
+                fake.sessions.clear()
             reply: dict[str, object] = {"ok": True}
         elif command == "stats":
             reply = counter.stats()
