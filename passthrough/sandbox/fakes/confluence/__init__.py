@@ -1,5 +1,6 @@
-"""The fake Confluence."""
+"""The fake Confluence (Server/Data Center and Cloud): ``_app`` assembles it, ``routes/`` holds one module a resource."""
 
-from ._app import ConfluenceUser, FakeConfluence
+from ._app import FakeConfluence
+from ._data import ConfluenceUser
 
 __all__ = ["ConfluenceUser", "FakeConfluence"]

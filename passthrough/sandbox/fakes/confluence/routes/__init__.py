@@ -1,0 +1,12 @@
+"""The fake Confluence's endpoints, one module a resource, each with a ``v1`` and/or a ``v2`` table.
+
+``_app`` installs ``V1`` under ``{context}/rest/api`` and, on Cloud, ``V2`` under ``/wiki/api/v2``; the
+order matters where a literal path would otherwise fall into a pattern (``/content/search`` before
+``/content/{id}``).  Tags a route may carry: "signed-in" (never anonymous), "v1-content" (answered with
+a 410 when ``FakeConfluence.v1_content_gone`` is set on Cloud).
+"""
+
+from . import comments, content, labels, pages, search, spaces, users
+
+V1 = (users.v1, spaces.v1, search.v1, content.v1, labels.v1)
+V2 = (pages.v2, labels.v2, comments.v2, spaces.v2)
