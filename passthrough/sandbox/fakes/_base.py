@@ -1,8 +1,9 @@
 """Generic machinery for fake upstream servers: recording, injected faults, serving on a local port.
 
 A concrete fake (Jira, Confluence, OpenProject) subclasses :class:`FakeUpstream`, adds its routes in
-``setup_routes`` (from the :class:`Routes` tables its resource modules fill, see ``install``) and may override ``identify`` (who a request authenticates as), ``extra_middlewares``
-(its own auth/error handling, run after recording and faults) and ``default_fault_body``.
+``setup_routes`` (``install`` the :class:`Routes` tables its resource modules fill) and may override
+``identify`` (who a request authenticates as), ``extra_middlewares`` (its own auth/error handling, run
+after recording and faults) and ``default_fault_body``.
 
 Middleware order for every request::
 
@@ -107,12 +108,18 @@ class Fault:
         return self.path_contains in path
 
 
-def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """A JSON answer with the exact content type Atlassian products send."""
+def json_response(
+    data: object,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    *,
+    content_type: str = JSON_CONTENT_TYPE,
+) -> web.Response:
+    """A compact JSON answer; by default with the exact content type Atlassian products send."""
     return web.Response(
         status=status,
         body=json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-        headers={"Content-Type": JSON_CONTENT_TYPE, **(headers or {})},
+        headers={"Content-Type": content_type, **(headers or {})},
     )
 
 

@@ -1,4 +1,4 @@
-"""The fake Confluence (Server/Data Center and Cloud): ``_app`` assembles it, ``routes/`` holds one module a resource."""
+"""The fake Confluence (Server/DC and Cloud): ``_app`` assembles it, ``routes/`` holds one module a resource."""
 
 from ._app import FakeConfluence
 from ._data import ConfluenceUser

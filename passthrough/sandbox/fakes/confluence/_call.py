@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from multidict import MultiMapping
 
 from .._base import AUTH_KEY, Routes, int_param, read_json
 from ._data import Page
@@ -30,7 +31,7 @@ class ConfluenceCall:
         self.api: Api = api
 
     @property
-    def query(self) -> Mapping[str, str]:
+    def query(self) -> MultiMapping[str]:
         return self.request.query
 
     @property

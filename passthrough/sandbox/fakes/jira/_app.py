@@ -13,7 +13,7 @@ wins, then ``Authorization: Bearer <token>`` or ``Basic base64(name:token)`` (Se
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -84,10 +84,13 @@ class FakeJira(AtlassianUpstream[JiraUser]):
                 app,
                 TABLES,
                 f"/rest/api/{version}",
-                lambda request, version=version: JiraCall(self, request, version),
+                self._caller(version),
                 keep=self._on_this_deployment,
                 api=f"v{version}",
             )
+
+    def _caller(self, version: int) -> Callable[[web.Request], JiraCall]:
+        return lambda request: JiraCall(self, request, version)
 
     def _on_this_deployment(self, route: Route[JiraCall]) -> bool:
         return ("server" if self.cloud else "cloud") not in route.tags

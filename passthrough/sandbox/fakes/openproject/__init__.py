@@ -1,5 +1,6 @@
-"""The fake OpenProject."""
+"""The fake OpenProject (API v3): ``_app`` assembles it, ``routes/`` holds one module a resource."""
 
-from ._app import FakeOpenProject, OpenProjectUser
+from ._app import FakeOpenProject
+from ._data import OpenProjectUser
 
 __all__ = ["FakeOpenProject", "OpenProjectUser"]

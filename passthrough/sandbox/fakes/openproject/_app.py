@@ -1,4 +1,6 @@
-"""A fake OpenProject API v3 (HAL+JSON) for tests: routing, authentication, sessions, content types.
+"""A fake OpenProject API v3 (HAL+JSON) for tests: the app, authentication, sessions, content types.
+
+The endpoints live in ``routes/`` (one module a resource); this class installs them under ``/api/v3``.
 
 Authentication, per request:
 
@@ -26,67 +28,32 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import secrets
 from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
 
-from .._base import (
-    ANONYMOUS,
-    AUTH_KEY,
-    JSON_CONTENT_TYPE,
-    AuthResult,
-    FakeUpstream,
-    Fault,
-    Handler,
-    Middleware,
-)
+from .._base import ANONYMOUS, AUTH_KEY, JSON_CONTENT_TYPE, AuthResult, FakeUpstream, Fault, Handler, Middleware
+from ._call import HAL_CONTENT_TYPE, OpenProjectCall, hal_response
 from ._data import OpenProjectUser, Priority, Status, WpType
 from ._errors import (
     ALLOWED_CONTENT_TYPES,
-    NOT_JSON,
     UNAUTHENTICATED,
     WRONG_CREDENTIALS,
     OpenProjectError,
-    bad_body,
     error_body,
     fault_body,
     forbidden,
     not_found,
 )
-from ._query import (
-    PROJECT_FILTERS,
-    PROJECT_SORTS,
-    WORK_PACKAGE_FILTERS,
-    WORK_PACKAGE_SORTS,
-    Filter,
-    page_params,
-    parse_filters,
-    parse_sort,
-    project_matcher,
-    sort_rows,
-    work_package_matcher,
-    work_package_sort_key,
-)
-from ._render import API, HalRenderer, collection, link, paginated, user_href
-from ._state import Activity, OpenProjectState, Principal, WorkPackage, require_object
+from ._render import API
+from ._state import OpenProjectState
+from .routes import TABLES
 
 __all__ = ["FakeOpenProject", "OpenProjectUser"]
 
-HAL_CONTENT_TYPE = "application/hal+json; charset=utf-8"
 SESSION_COOKIE = "_open_project_session"
-CORE_VERSION = "16.6.1"
-_OPEN = (Filter("status", "o", ()),)
-
-
-def hal_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
-        status=status,
-        body=json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-        headers={"Content-Type": HAL_CONTENT_TYPE, **(headers or {})},
-    )
 
 
 class FakeOpenProject(FakeUpstream):
@@ -105,7 +72,6 @@ class FakeOpenProject(FakeUpstream):
         self.allow_anonymous = allow_anonymous
         self.bad_key_falls_back_to_anonymous = bad_key_falls_back_to_anonymous
         self.state = OpenProjectState(self.users)
-        self.sessions: dict[str, str] = {}  # session cookie value -> login
         super().__init__()
 
     # ------------------------------------------------------------------ state, for tests
@@ -168,10 +134,9 @@ class FakeOpenProject(FakeUpstream):
     # ------------------------------------------------------------------ authentication
 
     def identify(self, request: web.Request) -> AuthResult:
-        session = request.cookies.get(SESSION_COOKIE)
-        cookie_user = self.sessions.get(session) if session else None
-        if cookie_user is not None:
-            return AuthResult(identity=cookie_user, auth_via="cookie", cookie_identity=cookie_user)
+        session = self.session_auth(request, SESSION_COOKIE)
+        if session is not None:
+            return session
         header = request.headers.get("Authorization", "").strip()
         if not header:
             return ANONYMOUS
@@ -208,14 +173,6 @@ class FakeOpenProject(FakeUpstream):
         else:
             challenge = 'Bearer realm="OpenProject API", scope="api_v3"'
         return hal_response(error_body("Unauthenticated", message), 401, {"WWW-Authenticate": challenge})
-
-    def _set_session_cookie(self, request: web.Request, response: web.StreamResponse, auth: AuthResult) -> None:
-        assert auth.identity is not None
-        session = request.cookies.get(SESSION_COOKIE, "") if auth.auth_via == "cookie" else ""
-        if not session:
-            session = secrets.token_hex(32)
-            self.sessions[session] = auth.identity
-        response.set_cookie(SESSION_COOKIE, session, path="/", httponly=True, samesite="Lax")
 
     # ------------------------------------------------------------------ faults
 
@@ -260,7 +217,7 @@ class FakeOpenProject(FakeUpstream):
         except OpenProjectError as error:
             response = hal_response(error.body, error.status)
         if auth.identity is not None and response.status < 400:
-            self._set_session_cookie(request, response, auth)
+            self.remember_session(request, response, SESSION_COOKIE, lambda: secrets.token_hex(32), samesite="Lax")
         return response
 
     @staticmethod
@@ -276,222 +233,4 @@ class FakeOpenProject(FakeUpstream):
     # ------------------------------------------------------------------ routes
 
     def setup_routes(self, app: web.Application) -> None:
-        def route(method: str, path: str, handler: Handler) -> None:
-            app.router.add_route(method, API + path, handler)
-
-        route("GET", "", self._root)
-        route("GET", "/", self._root)
-        route("GET", "/users/{id}", self._user)
-        route("GET", "/projects", self._projects)
-        route("GET", "/projects/{project}", self._project)
-        route("GET", "/projects/{project}/types", self._project_types)
-        route("GET", "/projects/{project}/work_packages", self._list_work_packages)
-        route("POST", "/projects/{project}/work_packages", self._create_work_package)
-        route("GET", "/statuses", self._statuses)
-        route("GET", "/statuses/{id}", self._status)
-        route("GET", "/types", self._types)
-        route("GET", "/types/{id}", self._type)
-        route("GET", "/priorities", self._priorities)
-        route("GET", "/priorities/{id}", self._priority)
-        route("GET", "/work_packages", self._list_work_packages)
-        route("POST", "/work_packages", self._create_work_package)
-        route("GET", "/work_packages/{id}", self._get_work_package)
-        route("PATCH", "/work_packages/{id}", self._update_work_package)
-        route("GET", "/work_packages/{id}/activities", self._list_activities)
-        route("POST", "/work_packages/{id}/activities", self._add_comment)
-        route("GET", "/activities/{id}", self._activity)
-
-    # ------------------------------------------------------------------ request helpers
-
-    @property
-    def _render(self) -> HalRenderer:
-        return HalRenderer(self.state)
-
-    def _me(self, request: web.Request) -> int | None:
-        """The requesting user's id; None when anonymous."""
-        login = request[AUTH_KEY].identity
-        user = self.state.user_by_login(login) if login is not None else None
-        return user.id if user is not None else None
-
-    def _actor(self, request: web.Request) -> int:
-        me = self._me(request)
-        return me if me is not None else self.state.anonymous.id
-
-    @staticmethod
-    async def _json(request: web.Request) -> dict[str, Any]:
-        raw = await request.read()
-        try:
-            data = json.loads(raw) if raw.strip() else None
-        except ValueError:
-            raise bad_body(NOT_JSON) from None
-        return require_object(data)
-
-    def _project_or_404(self, request: web.Request) -> dict[str, Any]:
-        project = self.state.find_project(request.match_info["project"])
-        if project is None:
-            raise not_found()
-        return project
-
-    @staticmethod
-    def _query(request: web.Request) -> dict[str, str]:
-        result: dict[str, str] = {}
-        for name, value in request.query.items():
-            result.setdefault(name, value)
-        return result
-
-    # ------------------------------------------------------------------ handlers: root, users, catalogs
-
-    async def _root(self, request: web.Request) -> web.Response:
-        me = self.state.principal(self._me(request)) or self.state.anonymous
-        return hal_response(
-            {
-                "_type": "Root",
-                "instanceName": "OpenProject",
-                "coreVersion": CORE_VERSION,
-                "_links": {
-                    "self": link(API),
-                    "configuration": link(f"{API}/configuration"),
-                    "user": link(user_href(me.id), me.name),
-                    "priorities": link(f"{API}/priorities"),
-                    "statuses": link(f"{API}/statuses"),
-                    "types": link(f"{API}/types"),
-                    "workPackages": link(f"{API}/work_packages"),
-                    "projects": link(f"{API}/projects"),
-                },
-            }
-        )
-
-    async def _user(self, request: web.Request) -> web.Response:
-        ref = request.match_info["id"]
-        me = self._me(request)
-        principal: Principal | None
-        if ref == "me":
-            principal = self.state.principal(me) or self.state.anonymous
-        else:
-            principal = self.state.principal(int(ref)) if ref.isdigit() else None
-        if principal is None:
-            raise not_found()
-        viewer = me if me is not None else self.state.anonymous.id
-        return hal_response(self._render.user(principal, viewer))
-
-    async def _statuses(self, request: web.Request) -> web.Response:
-        statuses = sorted(self.state.statuses.values(), key=lambda s: s.position)
-        return hal_response(collection([self._render.status(s) for s in statuses], f"{API}/statuses"))
-
-    async def _status(self, request: web.Request) -> web.Response:
-        status = self.state.statuses.get(int(request.match_info["id"])) if request.match_info["id"].isdigit() else None
-        if status is None:
-            raise not_found()
-        return hal_response(self._render.status(status))
-
-    async def _types(self, request: web.Request) -> web.Response:
-        types = sorted(self.state.types.values(), key=lambda t: t.position)
-        return hal_response(collection([self._render.type(t) for t in types], f"{API}/types"))
-
-    async def _type(self, request: web.Request) -> web.Response:
-        wp_type = self.state.types.get(int(request.match_info["id"])) if request.match_info["id"].isdigit() else None
-        if wp_type is None:
-            raise not_found()
-        return hal_response(self._render.type(wp_type))
-
-    async def _priorities(self, request: web.Request) -> web.Response:
-        priorities = sorted(self.state.priorities.values(), key=lambda p: p.position)
-        return hal_response(collection([self._render.priority(p) for p in priorities], f"{API}/priorities"))
-
-    async def _priority(self, request: web.Request) -> web.Response:
-        ref = request.match_info["id"]
-        priority = self.state.priorities.get(int(ref)) if ref.isdigit() else None
-        if priority is None:
-            raise not_found()
-        return hal_response(self._render.priority(priority))
-
-    # ------------------------------------------------------------------ handlers: projects
-
-    async def _projects(self, request: web.Request) -> web.Response:
-        query = self._query(request)
-        filters = parse_filters(query.get("filters"), PROJECT_FILTERS, self.state)
-        criteria = parse_sort(query.get("sortBy"), PROJECT_SORTS)
-        offset, size = page_params(query)
-        rows = list(self.state.projects.values())
-        for f in filters:
-            matches = project_matcher(f)
-            rows = [p for p in rows if matches(p)]
-
-        def key(project: dict[str, Any], name: str) -> Any:
-            value = project.get(name)
-            return value.lower() if isinstance(value, str) else value
-
-        rows = sort_rows(rows, criteria, key)
-        page = rows[(offset - 1) * size : offset * size]
-        elements = [self._render.project(p) for p in page]
-        return hal_response(paginated("Collection", elements, len(rows), offset, size, request.path, query))
-
-    async def _project(self, request: web.Request) -> web.Response:
-        return hal_response(self._render.project(self._project_or_404(request)))
-
-    async def _project_types(self, request: web.Request) -> web.Response:
-        project = self._project_or_404(request)
-        types = sorted((self.state.types[t] for t in project["types"]), key=lambda t: t.position)
-        href = f"{API}/projects/{project['id']}/types"
-        return hal_response(collection([self._render.type(t) for t in types], href))
-
-    # ------------------------------------------------------------------ handlers: work packages
-
-    async def _list_work_packages(self, request: web.Request) -> web.Response:
-        project = self._project_or_404(request) if "project" in request.match_info else None
-        query = self._query(request)
-        filters = parse_filters(query.get("filters"), WORK_PACKAGE_FILTERS, self.state, default=_OPEN)
-        criteria = parse_sort(query.get("sortBy"), WORK_PACKAGE_SORTS)
-        offset, size = page_params(query)
-        me = self._me(request)
-        rows = [wp for wp in self.state.work_packages.values() if project is None or wp["project"] == project["id"]]
-        for f in filters:
-            matches = work_package_matcher(self.state, f, me)
-            rows = [wp for wp in rows if matches(wp)]
-        rows = sort_rows(rows, criteria, work_package_sort_key(self.state))
-        page = rows[(offset - 1) * size : offset * size]
-        renderer = self._render
-        elements = [renderer.work_package(wp) for wp in page]
-        return hal_response(paginated("WorkPackageCollection", elements, len(rows), offset, size, request.path, query))
-
-    async def _create_work_package(self, request: web.Request) -> web.Response:
-        project = self._project_or_404(request) if "project" in request.match_info else None
-        payload = await self._json(request)
-        wp = self.state.create_work_package(payload, self._actor(request), project["id"] if project else None)
-        return hal_response(self._render.work_package(wp), 201)
-
-    def _work_package(self, request: web.Request) -> WorkPackage:
-        return self.state.get_work_package(request.match_info["id"])
-
-    async def _get_work_package(self, request: web.Request) -> web.Response:
-        return hal_response(self._render.work_package(self._work_package(request)))
-
-    async def _update_work_package(self, request: web.Request) -> web.Response:
-        wp = self._work_package(request)
-        payload = await self._json(request)
-        self.state.update_work_package(wp, payload, self._actor(request), request[AUTH_KEY].identity)
-        return hal_response(self._render.work_package(wp))
-
-    async def _list_activities(self, request: web.Request) -> web.Response:
-        wp = self._work_package(request)
-        renderer = self._render
-        elements = [renderer.activity(wp, a) for a in self.state.activities.get(wp["id"], [])]
-        return hal_response(collection(elements, f"{API}/work_packages/{wp['id']}/activities"))
-
-    async def _add_comment(self, request: web.Request) -> web.Response:
-        wp = self._work_package(request)
-        payload = await self._json(request)
-        activity = self.state.add_comment(wp, payload, self._actor(request))
-        return hal_response(self._render.activity(wp, activity), 201)
-
-    async def _activity(self, request: web.Request) -> web.Response:
-        ref = request.match_info["id"]
-        found: tuple[WorkPackage, Activity] | None = None
-        if ref.isdigit():
-            for wp_id, journal in self.state.activities.items():
-                for activity in journal:
-                    if activity["id"] == int(ref):
-                        found = (self.state.work_packages[wp_id], activity)
-        if found is None:
-            raise not_found()
-        return hal_response(self._render.activity(*found))
+        self.install(app, TABLES, API, lambda request: OpenProjectCall(self, request))

@@ -6,7 +6,13 @@ order matters where a literal path would otherwise fall into a pattern (``/conte
 a 410 when ``FakeConfluence.v1_content_gone`` is set on Cloud).
 """
 
-from . import comments, content, labels, pages, search, spaces, users
+from . import comments as comments
+from . import content as content
+from . import labels as labels
+from . import pages as pages
+from . import search as search
+from . import spaces as spaces
+from . import users as users
 
 V1 = (users.v1, spaces.v1, search.v1, content.v1, labels.v1)
 V2 = (pages.v2, labels.v2, comments.v2, spaces.v2)

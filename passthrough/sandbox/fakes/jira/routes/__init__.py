@@ -4,6 +4,11 @@ Tags a route may carry: "public" (answers without credentials), "signed-in" (nev
 (a POST that only reads, allowed anonymously like a GET), "cloud" / "server" (only on that deployment).
 """
 
-from . import comments, issues, links, meta, projects, search
+from . import comments as comments
+from . import issues as issues
+from . import links as links
+from . import meta as meta
+from . import projects as projects
+from . import search as search
 
 TABLES = (meta.routes, projects.routes, issues.routes, comments.routes, links.routes, search.routes)

@@ -1,0 +1,46 @@
+"""Projects, and the types a project enables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .._call import OpenProjectCall, OpenProjectRoutes, hal_response
+from .._query import PROJECT_FILTERS, PROJECT_SORTS, page_params, parse_filters, parse_sort, project_matcher, sort_rows
+from .._render import API, collection, paginated
+
+routes = OpenProjectRoutes()
+
+
+def _sort_key(project: dict[str, Any], name: str) -> Any:
+    value = project.get(name)
+    return value.lower() if isinstance(value, str) else value
+
+
+@routes("GET", "/projects")
+async def projects(call: OpenProjectCall) -> web.Response:
+    query = call.query
+    filters = parse_filters(query.get("filters"), PROJECT_FILTERS, call.state)
+    criteria = parse_sort(query.get("sortBy"), PROJECT_SORTS)
+    offset, size = page_params(query)
+    rows = list(call.state.projects.values())
+    for f in filters:
+        matches = project_matcher(f)
+        rows = [p for p in rows if matches(p)]
+    rows = sort_rows(rows, criteria, _sort_key)
+    elements = [call.render.project(p) for p in rows[(offset - 1) * size : offset * size]]
+    return hal_response(paginated("Collection", elements, len(rows), offset, size, call.request.path, query))
+
+
+@routes("GET", "/projects/{project}")
+async def project(call: OpenProjectCall) -> web.Response:
+    return hal_response(call.render.project(call.project()))
+
+
+@routes("GET", "/projects/{project}/types")
+async def project_types(call: OpenProjectCall) -> web.Response:
+    found = call.project()
+    types = sorted((call.state.types[t] for t in found["types"]), key=lambda t: t.position)
+    href = f"{API}/projects/{found['id']}/types"
+    return hal_response(collection([call.render.type(t) for t in types], href))
