@@ -10,12 +10,14 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
 
 from passthrough import __version__
 from passthrough.credentials import new_api_key
 from passthrough.errors import ConfigError
 from passthrough.log import configure
-from passthrough.settings import Settings, is_loopback, load_settings
+from passthrough.providers._reach import proxy_for
+from passthrough.settings import ProviderSettings, Settings, is_loopback, load_settings
 
 log = logging.getLogger("passthrough")
 
@@ -28,6 +30,7 @@ def describe(settings: Settings) -> list[str]:
     for p in settings.providers:
         shared = "a shared fallback credential" if p.fallback else "no shared credential"
         lines.append(f"{p.name}: {p.url} ({p.deployment}), {shared}")
+        lines += [f"  {line}" for line in _reach_lines(p)]
     why = "set by PASSTHROUGH_FALLBACK" if settings.fallback_explicit else "default"
     meaning = {
         "apikey": "shared credentials only for requests with a valid X-MCP-API-Key",
@@ -41,6 +44,29 @@ def describe(settings: Settings) -> list[str]:
     lines.append(f"Logs: {settings.log_level} and up, as {settings.log_format} (PASSTHROUGH_LOG_FORMAT)")
     metrics = {"loopback": "served to this machine only", "on": "served to any client", "off": "off"}
     lines.append(f"Metrics at /metrics: {metrics[settings.metrics]} (PASSTHROUGH_METRICS={settings.metrics})")
+    return lines
+
+
+def _reach_lines(p: ProviderSettings) -> list[str]:
+    """How a provider is reached, when it is anything but the default; proxy credentials and header values hidden."""
+    reach, product, lines = p.reach, p.name.upper(), []
+    if not reach.verify:
+        lines.append(f"TLS verification OFF ({product}_SSL_VERIFY=false)")
+    for label, value in (
+        ("extra CA bundle", reach.ca_bundle),
+        ("trust store (SSL_CERT_FILE)", reach.cert_file),
+        ("trust store (SSL_CERT_DIR)", reach.cert_dir),
+        ("client certificate", reach.client_cert),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    proxy = reach.https_proxy if p.url.startswith("https:") else reach.http_proxy
+    if proxy is not None:
+        parts = urlsplit(proxy.get_secret_value())
+        exempt = " (but not: this host is in NO_PROXY)" if proxy_for(p) is None else ""
+        lines.append(f"proxy: {parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{exempt}")
+    if reach.headers:
+        lines.append(f"extra headers ({product}_CUSTOM_HEADERS): {', '.join(name for name, _ in reach.headers)}")
     return lines
 
 
@@ -64,6 +90,12 @@ def warnings(settings: Settings) -> list[str]:
             "Shared credentials are open to every client on a non-loopback address: anyone who can reach "
             "this server acts as that account. Set PASSTHROUGH_API_KEY_HASHES or PASSTHROUGH_FALLBACK=apikey."
         )
+    for p in settings.providers:
+        if p.url.startswith("https:") and not p.reach.verify:
+            out.append(
+                f"{p.name.upper()}_SSL_VERIFY=false: {p.url}'s certificate is not checked, so anyone on the path can "
+                f"read and change the traffic, credentials included. Prefer {p.name.upper()}_CA_BUNDLE."
+            )
     if any(p.url.startswith("http://") and not is_loopback(_host(p.url)) for p in settings.providers):
         out.append("An upstream URL uses plain http: credentials would cross the network unencrypted.")
     return out

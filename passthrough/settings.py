@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections.abc import Mapping
 from typing import Literal
@@ -33,11 +34,30 @@ class GlobalCredential(_Frozen):
     secret: SecretStr
 
 
+class Reach(_Frozen):
+    """How one product's upstream is reached: whom to trust, who we are, through which proxy, what else to send.
+
+    Read from `P_*` variables (and the standard SSL_CERT_*, *_PROXY ones); nothing else
+    from the environment (no .netrc). Proxy URLs and header values may carry secrets."""
+
+    verify: bool = True
+    ca_bundle: str | None = None
+    cert_file: str | None = None  # SSL_CERT_FILE
+    cert_dir: str | None = None  # SSL_CERT_DIR
+    client_cert: str | None = None
+    client_key: str | None = None
+    https_proxy: SecretStr | None = None
+    http_proxy: SecretStr | None = None
+    no_proxy: str = ""
+    headers: tuple[tuple[str, SecretStr], ...] = ()
+
+
 class ProviderSettings(_Frozen):
     name: Provider
     url: str
     deployment: Deployment
     fallback: GlobalCredential | None = None
+    reach: Reach = Reach()
 
 
 class Limits(_Frozen):
@@ -173,6 +193,85 @@ def _atlassian_fallback(env: Mapping[str, str], prefix: str) -> GlobalCredential
     return None
 
 
+# Headers a product variable may never set: the credential, what the transport owns, and MCP's own.
+_RESERVED_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "host",
+        "content-length",
+        "content-type",
+        "transfer-encoding",
+        "connection",
+        "mcp-session-id",
+        "mcp-protocol-version",
+        "last-event-id",
+    }
+)
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _custom_headers(env: Mapping[str, str], name: str) -> tuple[tuple[str, SecretStr], ...]:
+    """`Name=value,Name2=value2` as header pairs; never the credential's or the protocol's headers."""
+    pairs: list[tuple[str, SecretStr]] = []
+    for item in env.get(name, "").split(","):
+        if not item.strip():
+            continue
+        header, sep, value = item.partition("=")
+        header, value = header.strip(), value.strip()
+        if not sep or not _HEADER_NAME.match(header):
+            raise ConfigError(f"{name} must be Name=value pairs separated by commas; {header!r} is not one")
+        if header.lower() in _RESERVED_HEADERS or header.lower().startswith("x-mcp-"):
+            raise ConfigError(f"{name} may not set {header}: passthrough sends that header itself")
+        if any(c in value for c in "\r\n\0"):
+            raise ConfigError(f"{name}: the value of {header} has a line break or NUL")
+        pairs.append((header, SecretStr(value)))
+    return tuple(pairs)
+
+
+def _file(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if raw and not os.path.isfile(raw):
+        raise ConfigError(f"{name} names {raw}, which is not a readable file")
+    return raw or None
+
+
+def _proxy(env: Mapping[str, str], product: str, kind: str) -> SecretStr | None:
+    """The product's proxy variable, else the standard one (either case); an http(s) URL."""
+    for name in (f"{product}_{kind}_PROXY", f"{kind}_PROXY", f"{kind.lower()}_proxy"):
+        raw = env.get(name, "").strip()
+        if raw:
+            parts = urlsplit(raw if "://" in raw else f"http://{raw}")
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ConfigError(f"{name} must be an http(s) proxy URL with a host")
+            return SecretStr(parts.geturl())
+    return None
+
+
+def _reach(env: Mapping[str, str], product: str) -> Reach:
+    verify = env.get(f"{product}_SSL_VERIFY", "").strip() == "" or _flag(env, f"{product}_SSL_VERIFY")
+    cert, key = _file(env, f"{product}_CLIENT_CERT"), _file(env, f"{product}_CLIENT_KEY")
+    if key and not cert:
+        raise ConfigError(f"{product}_CLIENT_KEY needs {product}_CLIENT_CERT")
+    cert_dir = env.get("SSL_CERT_DIR", "").strip() or None
+    if cert_dir and not os.path.isdir(cert_dir):
+        raise ConfigError(f"SSL_CERT_DIR names {cert_dir}, which is not a directory")
+    no_proxy = next((env[n] for n in (f"{product}_NO_PROXY", "NO_PROXY", "no_proxy") if env.get(n, "").strip()), "")
+    return Reach(
+        verify=verify,
+        ca_bundle=_file(env, f"{product}_CA_BUNDLE"),
+        cert_file=_file(env, "SSL_CERT_FILE"),
+        cert_dir=cert_dir,
+        client_cert=cert,
+        client_key=key,
+        https_proxy=_proxy(env, product, "HTTPS"),
+        http_proxy=_proxy(env, product, "HTTP"),
+        no_proxy=no_proxy.strip(),
+        headers=_custom_headers(env, f"{product}_CUSTOM_HEADERS"),
+    )
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     """One of `choices` (the first is the default when unset), case-insensitive; else a ConfigError naming them."""
     raw = env.get(name, "").strip().lower()
@@ -209,6 +308,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 url=url,
                 deployment=_deployment(env, f"{prefix}_DEPLOYMENT", url),
                 fallback=_atlassian_fallback(env, prefix),
+                reach=_reach(env, prefix),
             )
         )
     op_url = _url(env, "OPENPROJECT_URL")
@@ -220,6 +320,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 url=op_url,
                 deployment="server",
                 fallback=GlobalCredential(username="apikey", secret=SecretStr(key)) if key else None,
+                reach=_reach(env, "OPENPROJECT"),
             )
         )
 

@@ -22,7 +22,6 @@ import http
 import json
 import logging
 import secrets
-import ssl
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -40,6 +39,7 @@ from passthrough.credentials import Credential
 from passthrough.errors import RateLimited, UpstreamError, UpstreamUnavailable
 from passthrough.observe import Metrics, upstream_done
 from passthrough.providers._errors import Redactor, location_shown, upstream_messages
+from passthrough.providers._reach import extra_headers, proxy_for, ssl_context
 from passthrough.settings import Limits, ProviderSettings
 
 log = logging.getLogger("passthrough.upstream")
@@ -212,16 +212,6 @@ class _FairShare:
             del self._shares[user]
 
 
-def _ssl_context() -> ssl.SSLContext:
-    """The system's trust store, plus certifi's where it is installed (slim images may ship no system CAs)."""
-    context = ssl.create_default_context()
-    with contextlib.suppress(ImportError, OSError, ssl.SSLError):
-        import certifi
-
-        context.load_verify_locations(certifi.where())
-    return context
-
-
 SessionFactory = Callable[[ProviderSettings, Limits], aiohttp.ClientSession]
 
 
@@ -243,6 +233,7 @@ class Upstream:
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._scope_key = secrets.token_bytes(32)
+        self._extra_headers = extra_headers(config)
         pool = max(1, limits.upstream_max_connections)
         per_user = limits.upstream_per_user_connections
         self.fair_share = _FairShare(per_user if per_user else max(2, pool // 4))
@@ -261,12 +252,13 @@ class Upstream:
             keepalive_timeout=_KEEPALIVE_SECONDS,
             use_dns_cache=True,
             ttl_dns_cache=_DNS_CACHE_SECONDS,
-            ssl=_ssl_context() if config.url.startswith("https:") else True,
+            ssl=ssl_context(config),
         )
         return aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
+            proxy=proxy_for(config),
             # `connect` would count the wait for a pooled connection too; the call's deadline bounds that.
             timeout=aiohttp.ClientTimeout(
                 total=None,
@@ -360,7 +352,8 @@ class Upstream:
         url = self.config.url + path
         if params:
             url += ("&" if "?" in path else "?") + _query(params)
-        sent_headers = CIMultiDict(headers or {})
+        sent_headers = CIMultiDict(self._extra_headers)
+        sent_headers.update(headers or {})
         sent_headers["Authorization"] = credential.authorization()
         data: bytes | None = None
         if body is not None:
@@ -436,6 +429,10 @@ class Upstream:
                         raise self._too_large(response.status)
                     chunks.append(chunk)
                 status, answer_headers = response.status, response.headers
+        except aiohttp.ClientConnectorCertificateError as exc:
+            raise UpstreamUnavailable(self.name, None, self._untrusted(exc)) from None
+        except aiohttp.ClientConnectorSSLError as exc:
+            raise UpstreamUnavailable(self.name, None, self._handshake_failed(exc)) from None
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
             why = "no connection in time" if isinstance(exc, aiohttp.ConnectionTimeoutError) else type(exc).__name__
             raise UpstreamUnavailable(
@@ -465,6 +462,23 @@ class Upstream:
                 credential.fingerprint,
             )
         return Answer(status, answer_headers, b"".join(chunks), self.name, self.label)
+
+    def _untrusted(self, exc: aiohttp.ClientConnectorCertificateError) -> str:
+        product = self.name.upper()
+        reason = getattr(exc.certificate_error, "verify_message", None) or type(exc.certificate_error).__name__
+        return (
+            f"Could not reach {self.label} at {self.base_url}: its TLS certificate is not trusted here ({reason}). "
+            f"If your organisation signs it with its own certificate authority, set {product}_CA_BUNDLE to that "
+            f"CA's PEM file (or SSL_CERT_FILE); {product}_SSL_VERIFY=false turns the check off, which is unsafe."
+        )
+
+    def _handshake_failed(self, exc: aiohttp.ClientConnectorSSLError) -> str:
+        product = self.name.upper()
+        reason = getattr(exc.os_error, "reason", None) or type(exc.os_error).__name__
+        return (
+            f"Could not reach {self.label} at {self.base_url}: the TLS handshake failed ({reason}). If the server "
+            f"asks for a client certificate, set {product}_CLIENT_CERT and {product}_CLIENT_KEY."
+        )
 
     def _too_large(self, status: int) -> UpstreamError:
         return UpstreamError(
