@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -280,17 +281,18 @@ class FakeUpstream:
         return [r for r in self.requests if path_part in r.path]
 
     @contextlib.asynccontextmanager
-    async def serve(self) -> AsyncIterator[str]:
-        """Serve on 127.0.0.1 with an ephemeral port; yields (and sets ``self.url`` to) the base URL."""
+    async def serve(self, ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+        """Serve on 127.0.0.1 with an ephemeral port (over TLS with `ssl_context`); yields (and sets
+        ``self.url`` to) the base URL."""
         if self.app.frozen:  # an app is bound to the loop of its first runner; state lives on self
             self.app = self._build_app()
         runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, 0)
+            site = web.TCPSite(runner, self.host, 0, ssl_context=ssl_context)
             await site.start()
             port = runner.addresses[0][1]
-            self.url = f"http://{self.host}:{port}"
+            self.url = f"{'https' if ssl_context else 'http'}://{self.host}:{port}"
             yield self.url
         finally:
             self.url = None
