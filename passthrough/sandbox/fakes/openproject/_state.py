@@ -8,8 +8,8 @@ picked so that they never collide with a configured user's.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -328,80 +328,14 @@ class OpenProjectState:
     def _apply(
         self, values: WorkPackage, payload: Mapping[str, Any], links: Mapping[str, Any], *, creating: bool
     ) -> list[Violation]:
-        """Copy the writable properties of ``payload`` into ``values``; returns the violations found."""
-        found: list[Violation] = []
-        old_status, old_type = values["status"], values["type"]
-        if "subject" in payload and not creating:
-            subject = payload["subject"]
-            if not isinstance(subject, str) or not subject.strip():
-                found.append(blank("subject", "Subject"))
-            else:
-                values["subject"] = subject.strip()
-        if "description" in payload:
-            description = payload["description"]
-            if description is None:
-                values["description"] = ""
-            elif isinstance(description, dict) and isinstance(description.get("raw", ""), str | None):
-                values["description"] = description.get("raw") or ""
-            else:
-                found.append(Violation("description", "Description is invalid.", "PropertyFormatError"))
-        for key, label in (("startDate", "Start date"), ("dueDate", "Finish date"), ("date", "Date")):
-            if key in payload:
-                value = payload[key]
-                if value is None or (isinstance(value, str) and _DATE.match(value) and _valid_date(value)):
-                    # a milestone has a single "date", stored as equal start and finish dates
-                    for target in ("startDate", "dueDate") if key == "date" else (key,):
-                        values[target] = value
-                else:
-                    found.append(Violation(key, f"{label} is not a valid date.", "PropertyFormatError"))
-        if values["startDate"] and values["dueDate"] and values["dueDate"] < values["startDate"]:
-            found.append(Violation("dueDate", "Finish date must be greater than or equal to the start date."))
-        if "percentageDone" in payload:
-            done = payload["percentageDone"]
-            if done is None or (isinstance(done, int) and not isinstance(done, bool) and 0 <= done <= 100):
-                values["percentageDone"] = done
-            else:
-                found.append(Violation("percentageDone", "% Complete must be between 0 and 100."))
-        if not creating:
-            project = self._link(links, "project", "projects")
-            if project is None or project == _INVALID:
-                found.append(not_allowed("project", "Project"))
-            elif project is not _MISSING:
-                values["project"] = project
-        project_types = self.projects[values["project"]]["types"] if values["project"] in self.projects else []
-        type_ref = self._link(links, "type", "types")
-        if type_ref is _MISSING:
-            if values["type"] is None:
-                values["type"] = project_types[0] if project_types else None
-            elif project_types and values["type"] not in project_types:
-                found.append(not_allowed("type", "Type"))
-        elif type_ref is None or type_ref == _INVALID or (project_types and type_ref not in project_types):
-            found.append(not_allowed("type", "Type"))
-        else:
-            values["type"] = type_ref
-        for key, label, namespace in (
-            ("status", "Status", "statuses"),
-            ("priority", "Priority", "priorities"),
-            ("assignee", "Assignee", "users"),
-        ):
-            ref = self._link(links, key, namespace)
-            if ref is _MISSING:
-                continue
-            if ref == _INVALID or (ref is None and key != "assignee"):
-                found.append(not_allowed(key, label))
-            else:
-                values[key] = ref
-        type_id = values["type"]
-        status_changed = creating or values["status"] != old_status or type_id != old_type
-        if type_id is not None and values["status"] not in allowed_statuses(type_id) and status_changed:
-            found.append(
-                Violation(
-                    "status",
-                    "Status is invalid because no valid transition exists from old to new status "
-                    "for the current user's roles.",
-                )
-            )
-        return found
+        """Copy the writable properties of ``payload`` into ``values``; returns the violations found.
+
+        Each property has its own rule in ``_RULES`` (in the order OpenProject reports violations).
+        """
+        write = _Write(payload, links, creating, old_status=values["status"], old_type=values["type"])
+        for rule in _RULES:
+            rule(self, values, write)
+        return write.found
 
     def _resolve_touch(self, key: str, value: Any) -> Any:
         if value is None or key in ("subject", "description", "startDate", "dueDate", "percentageDone"):
@@ -452,6 +386,132 @@ def require_object(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise bad_body(NOT_OBJECT)
     return data
+
+
+@dataclass
+class _Write:
+    """One create or update being applied: what was sent, and the violations found so far."""
+
+    payload: Mapping[str, Any]
+    links: Mapping[str, Any]
+    creating: bool
+    old_status: Any
+    old_type: Any
+    found: list[Violation] = field(default_factory=list)
+
+
+_Rule = Callable[[OpenProjectState, WorkPackage, _Write], None]
+
+
+def _subject(state: OpenProjectState, values: WorkPackage, write: _Write) -> None:
+    if "subject" not in write.payload or write.creating:  # a create checks its subject up front
+        return
+    subject = write.payload["subject"]
+    if not isinstance(subject, str) or not subject.strip():
+        write.found.append(blank("subject", "Subject"))
+    else:
+        values["subject"] = subject.strip()
+
+
+def _description(state: OpenProjectState, values: WorkPackage, write: _Write) -> None:
+    if "description" not in write.payload:
+        return
+    description = write.payload["description"]
+    if description is None:
+        values["description"] = ""
+    elif isinstance(description, dict) and isinstance(description.get("raw", ""), str | None):
+        values["description"] = description.get("raw") or ""
+    else:
+        write.found.append(Violation("description", "Description is invalid.", "PropertyFormatError"))
+
+
+def _dates(state: OpenProjectState, values: WorkPackage, write: _Write) -> None:
+    for key, label in (("startDate", "Start date"), ("dueDate", "Finish date"), ("date", "Date")):
+        if key not in write.payload:
+            continue
+        value = write.payload[key]
+        if value is None or (isinstance(value, str) and _DATE.match(value) and _valid_date(value)):
+            # a milestone has a single "date", stored as equal start and finish dates
+            for target in ("startDate", "dueDate") if key == "date" else (key,):
+                values[target] = value
+        else:
+            write.found.append(Violation(key, f"{label} is not a valid date.", "PropertyFormatError"))
+    if values["startDate"] and values["dueDate"] and values["dueDate"] < values["startDate"]:
+        write.found.append(Violation("dueDate", "Finish date must be greater than or equal to the start date."))
+
+
+def _done(state: OpenProjectState, values: WorkPackage, write: _Write) -> None:
+    if "percentageDone" not in write.payload:
+        return
+    done = write.payload["percentageDone"]
+    if done is None or (isinstance(done, int) and not isinstance(done, bool) and 0 <= done <= 100):
+        values["percentageDone"] = done
+    else:
+        write.found.append(Violation("percentageDone", "% Complete must be between 0 and 100."))
+
+
+def _project(state: OpenProjectState, values: WorkPackage, write: _Write) -> None:
+    if write.creating:  # a create takes its project from the path or checks it up front
+        return
+    project = state._link(write.links, "project", "projects")
+    if project is None or project == _INVALID:
+        write.found.append(not_allowed("project", "Project"))
+    elif project is not _MISSING:
+        values["project"] = project
+
+
+def _type(state: OpenProjectState, values: WorkPackage, write: _Write) -> None:
+    project_types = state.projects[values["project"]]["types"] if values["project"] in state.projects else []
+    type_ref = state._link(write.links, "type", "types")
+    if type_ref is _MISSING:
+        if values["type"] is None:
+            values["type"] = project_types[0] if project_types else None
+        elif project_types and values["type"] not in project_types:
+            write.found.append(not_allowed("type", "Type"))
+    elif type_ref is None or type_ref == _INVALID or (project_types and type_ref not in project_types):
+        write.found.append(not_allowed("type", "Type"))
+    else:
+        values["type"] = type_ref
+
+
+def _people_and_catalogs(state: OpenProjectState, values: WorkPackage, write: _Write) -> None:
+    for key, label, namespace in (
+        ("status", "Status", "statuses"),
+        ("priority", "Priority", "priorities"),
+        ("assignee", "Assignee", "users"),
+    ):
+        ref = state._link(write.links, key, namespace)
+        if ref is _MISSING:
+            continue
+        if ref == _INVALID or (ref is None and key != "assignee"):
+            write.found.append(not_allowed(key, label))
+        else:
+            values[key] = ref
+
+
+def _workflow(state: OpenProjectState, values: WorkPackage, write: _Write) -> None:
+    type_id = values["type"]
+    status_changed = write.creating or values["status"] != write.old_status or type_id != write.old_type
+    if type_id is not None and values["status"] not in allowed_statuses(type_id) and status_changed:
+        write.found.append(
+            Violation(
+                "status",
+                "Status is invalid because no valid transition exists from old to new status "
+                "for the current user's roles.",
+            )
+        )
+
+
+_RULES: tuple[_Rule, ...] = (
+    _subject,
+    _description,
+    _dates,
+    _done,
+    _project,
+    _type,
+    _people_and_catalogs,
+    _workflow,
+)
 
 
 __all__ = ["Activity", "OpenProjectError", "OpenProjectState", "Principal", "WorkPackage", "require_object"]
