@@ -6,11 +6,23 @@ import base64
 import binascii
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from aiohttp import web
 
 from ._base import ANONYMOUS, AUTH_KEY, AuthResult, FakeUpstream, Handler, Middleware, Route
+
+
+@dataclass(frozen=True)
+class AtlassianUser:
+    """A person known to a fake Jira or Confluence (each product names its own subclass)."""
+
+    name: str  # Server username; also the identity string recorded for requests
+    display_name: str
+    email: str
+    account_id: str
+    token: str
 
 
 class Account(Protocol):
@@ -23,6 +35,23 @@ class Account(Protocol):
 
 
 A = TypeVar("A", bound=Account)
+U = TypeVar("U", bound=AtlassianUser)
+Deployment = Literal["server", "cloud"]
+
+
+class AtlassianState(Generic[U]):
+    """The part of a Jira's or a Confluence's state that is the same: the deployment and the users."""
+
+    def __init__(self, deployment: Deployment, users: tuple[U, ...]) -> None:
+        self.deployment: Deployment = deployment
+        self.users = users
+
+    @property
+    def cloud(self) -> bool:
+        return self.deployment == "cloud"
+
+    def user(self, name: str | None) -> U | None:
+        return next((u for u in self.users if u.name == name), None) if name else None
 
 
 def atlassian_login(users: Sequence[A], header: str, *, cloud: bool) -> tuple[A | None, str | None]:
@@ -58,7 +87,7 @@ def _basic_user(users: Sequence[A], credentials: str, cloud: bool) -> A | None:
     return None
 
 
-class AtlassianUpstream(FakeUpstream, Generic[A]):
+class AtlassianUpstream(FakeUpstream, Generic[U]):
     """What the fake Jira and the fake Confluence share: a deployment, users, sessions, the auth gate.
 
     Per request, a session cookie naming a live session wins over everything else (even over an
@@ -72,20 +101,28 @@ class AtlassianUpstream(FakeUpstream, Generic[A]):
     rejected_scheme = True  # whether a rejected request records the scheme it tried (``auth_via``)
 
     def __init__(
-        self, deployment: Literal["server", "cloud"], users: Sequence[A], *, allow_anonymous_read: bool
+        self,
+        deployment: Deployment = "server",
+        users: Sequence[U] = (),
+        *,
+        allow_anonymous_read: bool = False,
     ) -> None:
         if deployment not in ("server", "cloud"):
             raise ValueError(f"deployment must be 'server' or 'cloud', not {deployment!r}")
-        self.deployment: Literal["server", "cloud"] = deployment
-        self.users: tuple[A, ...] = tuple(users)
+        self.deployment: Deployment = deployment
+        self.users: tuple[U, ...] = tuple(users)
         self.allow_anonymous_read = allow_anonymous_read
         super().__init__()
+        self.init_state()
+
+    def init_state(self) -> None:
+        """Create the product's state and settings (``deployment`` and ``users`` are set by then)."""
 
     @property
     def cloud(self) -> bool:
         return self.deployment == "cloud"
 
-    def user(self, name: str) -> A:
+    def user(self, name: str) -> U:
         found = next((u for u in self.users if u.name == name), None)
         if found is None:
             raise KeyError(name)

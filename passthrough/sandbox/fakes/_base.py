@@ -26,7 +26,7 @@ import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 
 from aiohttp import web
 
@@ -37,6 +37,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 C = TypeVar("C")
+T = TypeVar("T")
 CallHandler = Callable[[C], Awaitable[web.StreamResponse]]
 
 
@@ -182,6 +183,33 @@ def _lower_headers(request: web.Request) -> dict[str, str]:
         key = name.lower()
         result[key] = f"{result[key]}, {value}" if key in result else value
     return result
+
+
+class StateView(Generic[T]):
+    """An attribute of a fake that is the attribute of the same name on its ``state`` (tests read the
+    fake's; the handlers change the state's), so a fake lists what it shows without a property each::
+
+        issues = StateView[dict[str, Issue]]("Stored issues by key")
+    """
+
+    def __init__(self, doc: str = "") -> None:
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, fake: None, owner: type | None = None) -> StateView[T]: ...
+    @overload
+    def __get__(self, fake: object, owner: type | None = None) -> T: ...
+    def __get__(self, fake: object, owner: type | None = None) -> T | StateView[T]:
+        if fake is None:
+            return self
+        return cast(T, getattr(cast(Any, fake).state, self.name))
+
+    def __set__(self, fake: object, value: T) -> None:
+        setattr(cast(Any, fake).state, self.name, value)
 
 
 @dataclass(frozen=True)

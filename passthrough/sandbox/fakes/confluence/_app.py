@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import contextvars
 import secrets
-from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from .._atlassian import AtlassianUpstream
-from .._base import AuthResult, Handler, Route, json_response, text_response
+from .._base import AuthResult, Handler, Route, StateView, json_response, text_response
 from ._call import ConfluenceCall
 from ._data import Comment, ConfluenceUser, Page, Space
 from ._errors import ConfluenceError, v1_error_body, v2_error_body
@@ -57,14 +56,7 @@ _REQUEST_API: contextvars.ContextVar[Api] = contextvars.ContextVar("fake_conflue
 class FakeConfluence(AtlassianUpstream[ConfluenceUser]):
     """A fake Confluence; ``deployment`` picks Server/DC (v1 at the root) or Cloud (v1 and v2 under /wiki)."""
 
-    def __init__(
-        self,
-        deployment: Literal["server", "cloud"] = "server",
-        users: Sequence[ConfluenceUser] = (),
-        *,
-        allow_anonymous_read: bool = False,
-    ) -> None:
-        super().__init__(deployment, users, allow_anonymous_read=allow_anonymous_read)
+    def init_state(self) -> None:
         self.state = ConfluenceState(self.deployment, self.users)
         self.search_highlight = True  # /rest/api/search marks matches with @@@hl@@@...@@@endhl@@@, like Confluence
         self.v1_content_gone = False  # Cloud only: answer the v1 content endpoints with 410, as newer sites do
@@ -85,38 +77,13 @@ class FakeConfluence(AtlassianUpstream[ConfluenceUser]):
     def session_cookie(self) -> str:  # type: ignore[override]
         return CLOUD_COOKIE if self.cloud else SERVER_COOKIE
 
-    @property
-    def pages(self) -> dict[str, Page]:
-        """Stored pages by id; see ``_state`` for the shape."""
-        return self.state.pages
-
-    @property
-    def comments(self) -> dict[str, list[Comment]]:
-        """Stored comments by page id."""
-        return self.state.comments
-
-    @property
-    def spaces(self) -> dict[str, Space]:
-        """Spaces by key."""
-        return self.state.spaces
-
-    @property
-    def trash(self) -> dict[str, Page]:
-        return self.state.trash
-
-    @property
-    def updates(self) -> list[PageUpdate]:
-        """Every attempted page update with the ``version.number`` it sent (accepted or not)."""
-        return self.state.updates
-
-    @property
-    def validate_storage(self) -> bool:
-        """Whether writes must be well-formed storage XHTML (a 400 otherwise, as in Confluence)."""
-        return self.state.validate_storage
-
-    @validate_storage.setter
-    def validate_storage(self, value: bool) -> None:
-        self.state.validate_storage = value
+    # views of ``state``
+    pages = StateView[dict[str, Page]]()  # by id; see ``_state`` for the shape
+    comments = StateView[dict[str, list[Comment]]]()  # by page id
+    spaces = StateView[dict[str, Space]]()  # by key
+    trash = StateView[dict[str, Page]]()
+    updates = StateView[list[PageUpdate]]()  # every attempted page update with the version it sent
+    validate_storage = StateView[bool]()  # writes must be well-formed storage XHTML (a 400 otherwise)
 
     def page_by_title(self, space_key: str, title: str) -> Page:
         found = self.state.find_title(space_key, title)

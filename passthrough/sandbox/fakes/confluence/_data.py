@@ -13,18 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 
+from .._atlassian import AtlassianUser
+
 Deployment = Literal["server", "cloud"]
 Page = dict[str, Any]
 Comment = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class ConfluenceUser:
-    name: str  # Server username; also the identity string recorded for requests
-    display_name: str
-    email: str
-    account_id: str
-    token: str
+class ConfluenceUser(AtlassianUser):
+    """A Confluence user: ``name`` is the Server username, ``token`` a PAT (Server) or an API token (Cloud)."""
 
 
 @dataclass(frozen=True)

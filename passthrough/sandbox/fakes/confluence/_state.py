@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from .._atlassian import AtlassianState
 from ._data import (
     FIRST_NEW_ID,
     SPACES,
@@ -47,12 +48,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-class ConfluenceState:
+class ConfluenceState(AtlassianState[ConfluenceUser]):
     """Everything the fake Confluence knows; tests may read (and tweak) the public attributes directly."""
 
     def __init__(self, deployment: Deployment, users: tuple[ConfluenceUser, ...]) -> None:
-        self.deployment: Deployment = deployment
-        self.users = users
+        super().__init__(deployment, users)
         self.spaces: dict[str, Space] = {s.key: s for s in SPACES}
         self.pages, self.comments = seed(users, cloud=self.cloud)
         self.trash: dict[str, Page] = {}
@@ -61,14 +61,7 @@ class ConfluenceState:
         self._next_id = FIRST_NEW_ID
         self._label_ids: dict[str, str] = {}
 
-    @property
-    def cloud(self) -> bool:
-        return self.deployment == "cloud"
-
     # ------------------------------------------------------------------ lookups
-
-    def user(self, name: str | None) -> ConfluenceUser | None:
-        return next((u for u in self.users if u.name == name), None) if name else None
 
     def find_user(self, ref: str) -> ConfluenceUser | None:
         """A user by name, account id, user key or email (case-insensitive)."""

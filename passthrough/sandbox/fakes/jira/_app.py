@@ -13,14 +13,14 @@ wins, then ``Authorization: Bearer <token>`` or ``Basic base64(name:token)`` (Se
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from .._atlassian import AtlassianUpstream
-from .._base import AuthResult, Handler, Route, json_response, text_response
+from .._base import AuthResult, Handler, Route, StateView, json_response, text_response
 from ._call import JiraCall
 from ._data import JiraUser, Project
 from ._errors import JiraError, error_body
@@ -38,43 +38,18 @@ class FakeJira(AtlassianUpstream[JiraUser]):
 
     rejected_scheme = False
 
-    def __init__(
-        self,
-        deployment: Literal["server", "cloud"] = "server",
-        users: Sequence[JiraUser] = (),
-        *,
-        allow_anonymous_read: bool = False,
-    ) -> None:
-        super().__init__(deployment, users, allow_anonymous_read=allow_anonymous_read)
+    def init_state(self) -> None:
         self.state = JiraState(self.deployment, self.users)
         self.require_bounded_jql = self.cloud  # Cloud's /search/jql refuses unbounded JQL
         self.page_tokens: dict[str, int] = {}  # Cloud nextPageToken -> offset
 
-    # ------------------------------------------------------------------ state, for tests
+    # ------------------------------------------------------------------ state, for tests (views of ``state``)
 
-    @property
-    def issues(self) -> dict[str, dict[str, Any]]:
-        """Stored issues by key (``"DEMO-1"``); see ``_data.seed`` for the shape."""
-        return self.state.issues
-
-    @property
-    def comments(self) -> dict[str, list[dict[str, Any]]]:
-        """Stored comments by issue key."""
-        return self.state.comments
-
-    @property
-    def transitions(self) -> list[dict[str, Any]]:
-        """Log of performed transitions: ``{"issue", "id", "from", "to", "by"}``."""
-        return self.state.transitions
-
-    @property
-    def links(self) -> list[dict[str, Any]]:
-        """Created issue links: ``{"id", "type", "inward", "outward", "by"}``."""
-        return self.state.links
-
-    @property
-    def projects(self) -> dict[str, Project]:
-        return self.state.projects
+    issues = StateView[dict[str, dict[str, Any]]]()  # by key ("DEMO-1"); see ``_data.seed`` for the shape
+    comments = StateView[dict[str, list[dict[str, Any]]]]()  # by issue key
+    transitions = StateView[list[dict[str, Any]]]()  # performed: {"issue", "id", "from", "to", "by"}
+    links = StateView[list[dict[str, Any]]]()  # created: {"id", "type", "inward", "outward", "by"}
+    projects = StateView[dict[str, Project]]()
 
     # ------------------------------------------------------------------ routes and answers
 

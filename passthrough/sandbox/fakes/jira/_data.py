@@ -7,15 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .._adf import wiki_to_adf
+from .._atlassian import AtlassianUser
 
 
-@dataclass(frozen=True)
-class JiraUser:
-    name: str  # Server username; also the identity string recorded for requests
-    display_name: str
-    email: str
-    account_id: str
-    token: str
+class JiraUser(AtlassianUser):
+    """A Jira user: ``name`` is the Server username, ``token`` a PAT (Server) or an API token (Cloud)."""
 
 
 @dataclass(frozen=True)

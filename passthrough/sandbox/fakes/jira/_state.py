@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from .._adf import is_adf
+from .._atlassian import AtlassianState
 from ._data import (
     ISSUE_TYPES,
     LINK_TYPES,
@@ -59,12 +60,11 @@ def _find(items: tuple[_T, ...], ref: object, *attrs: str) -> _T | None:
     return None
 
 
-class JiraState:
+class JiraState(AtlassianState[JiraUser]):
     """Everything the fake Jira knows; tests may read (and tweak) the public attributes directly."""
 
     def __init__(self, deployment: Deployment, users: tuple[JiraUser, ...]) -> None:
-        self.deployment: Deployment = deployment
-        self.users = users
+        super().__init__(deployment, users)
         self.projects: dict[str, Project] = {p.key: p for p in PROJECTS}
         self.issues, self.comments = seed(users, adf=self.cloud)
         self.transitions: list[dict[str, Any]] = []  # log of performed transitions
@@ -73,14 +73,7 @@ class JiraState:
         self._next_comment_id = 10100
         self._next_link_id = 10200
 
-    @property
-    def cloud(self) -> bool:
-        return self.deployment == "cloud"
-
     # ------------------------------------------------------------------ lookups
-
-    def user(self, name: str | None) -> JiraUser | None:
-        return next((u for u in self.users if u.name == name), None) if name else None
 
     def user_key(self, user: JiraUser) -> str:
         return f"JIRAUSER{10000 + self.users.index(user)}"

@@ -34,7 +34,17 @@ from typing import Any
 
 from aiohttp import web
 
-from .._base import ANONYMOUS, AUTH_KEY, JSON_CONTENT_TYPE, AuthResult, FakeUpstream, Fault, Handler, Middleware
+from .._base import (
+    ANONYMOUS,
+    AUTH_KEY,
+    JSON_CONTENT_TYPE,
+    AuthResult,
+    FakeUpstream,
+    Fault,
+    Handler,
+    Middleware,
+    StateView,
+)
 from ._call import HAL_CONTENT_TYPE, OpenProjectCall, hal_response
 from ._data import OpenProjectUser, Priority, Status, WpType
 from ._errors import (
@@ -74,39 +84,17 @@ class FakeOpenProject(FakeUpstream):
         self.state = OpenProjectState(self.users)
         super().__init__()
 
-    # ------------------------------------------------------------------ state, for tests
+    # ------------------------------------------------------------------ state, for tests (views of ``state``)
 
-    @property
-    def work_packages(self) -> dict[int, dict[str, Any]]:
-        """Stored work packages by id; see ``_openproject_data`` for the keys."""
-        return self.state.work_packages
-
-    @property
-    def activities(self) -> dict[int, list[dict[str, Any]]]:
-        """Activities (journals) by work package id, oldest first."""
-        return self.state.activities
-
-    @property
-    def projects(self) -> dict[int, dict[str, Any]]:
-        return self.state.projects
-
-    @property
-    def statuses(self) -> dict[int, Status]:
-        return self.state.statuses
-
-    @property
-    def types(self) -> dict[int, WpType]:
-        return self.state.types
-
-    @property
-    def priorities(self) -> dict[int, Priority]:
-        return self.state.priorities
-
-    @property
-    def updates(self) -> list[dict[str, Any]]:
-        """Every PATCH of a work package: ``{"work_package", "lockVersion" (as sent, None when missing),
-        "current" (the stored one), "by", "status" (200 / 409 / 422), "payload"}``."""
-        return self.state.updates
+    work_packages = StateView[dict[int, dict[str, Any]]]()  # by id; see ``_data`` for the keys
+    activities = StateView[dict[int, list[dict[str, Any]]]]()  # journals by work package id, oldest first
+    projects = StateView[dict[int, dict[str, Any]]]()
+    statuses = StateView[dict[int, Status]]()
+    types = StateView[dict[int, WpType]]()
+    priorities = StateView[dict[int, Priority]]()
+    # every PATCH of a work package: {"work_package", "lockVersion" (as sent, None when missing),
+    # "current" (the stored one), "by", "status" (200 / 409 / 422), "payload"}
+    updates = StateView[list[dict[str, Any]]]()
 
     @property
     def anonymous_user_id(self) -> int:
