@@ -7,8 +7,11 @@ Syntax errors raise :class:`JqlError` with messages shaped like Jira's ("Error i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
+
+T = TypeVar("T")
 
 OPERATORS = ("=", "!=", "~", "!~", "<", ">", "<=", ">=", "in", "not in", "is", "is not")
 _VALID_OPERATORS = "'=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'"
@@ -194,18 +197,18 @@ class _Parser:
         return SortKey(token.text, descending)
 
     def or_expr(self) -> Node:
-        parts = [self.and_expr()]
-        while self.peek.word == "or":
-            self.take()
-            parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+        return self._joined("or", self.and_expr, Or)
 
     def and_expr(self) -> Node:
-        parts = [self.unary()]
-        while self.peek.word == "and":
+        return self._joined("and", self.unary, And)
+
+    def _joined(self, word: str, part: Callable[[], Node], join: Callable[[tuple[Node, ...]], Node]) -> Node:
+        """``part (word part)*``: one part as it is, several joined by ``join``."""
+        parts = [part()]
+        while self.peek.word == word:
             self.take()
-            parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else And(tuple(parts))
+            parts.append(part())
+        return parts[0] if len(parts) == 1 else join(tuple(parts))
 
     def unary(self) -> Node:
         if self.peek.word == "not":
@@ -284,6 +287,20 @@ class _Parser:
             raise self.fail(self.peek, "')'")
         self.take()
         return tuple(values)
+
+
+def compile_tree(node: Node, clause: Callable[[Clause], Callable[[T], bool]]) -> Callable[[T], bool]:
+    """A predicate for a parsed condition: ``clause`` compiles each leaf, AND / OR / NOT are the same for all."""
+    if isinstance(node, And):
+        parts = [compile_tree(p, clause) for p in node.parts]
+        return lambda item: all(p(item) for p in parts)
+    if isinstance(node, Or):
+        parts = [compile_tree(p, clause) for p in node.parts]
+        return lambda item: any(p(item) for p in parts)
+    if isinstance(node, Not):
+        inner = compile_tree(node.part, clause)
+        return lambda item: not inner(item)
+    return clause(node)
 
 
 def parse(text: str) -> Query:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .._jql import And, Clause, Empty, Function, JqlError, Node, Not, Or, Value, parse
+from .._jql import Clause, Empty, Function, JqlError, Node, Value, compile_tree, parse
 from ._errors import ConfluenceError
 from ._state import ConfluenceState
 from ._storage import plain_text
@@ -83,16 +83,7 @@ class _Compiler:
     # ------------------------------------------------------------------ tree
 
     def node(self, node: Node) -> Predicate:
-        if isinstance(node, And):
-            parts = [self.node(p) for p in node.parts]
-            return lambda item: all(p(item) for p in parts)
-        if isinstance(node, Or):
-            parts = [self.node(p) for p in node.parts]
-            return lambda item: any(p(item) for p in parts)
-        if isinstance(node, Not):
-            inner = self.node(node.part)
-            return lambda item: not inner(item)
-        return self.clause(node)
+        return compile_tree(node, self.clause)
 
     def clause(self, clause: Clause) -> Predicate:
         field = clause.field.lower()

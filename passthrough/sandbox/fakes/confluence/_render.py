@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,6 +48,19 @@ class Expand:
 
 
 NO_EXPAND = Expand()
+
+
+# (name, its value for the sub-expansion asked, what ``_expandable`` says when it is not asked)
+_Field = tuple[str, Callable[["Expand"], Any], str]
+
+
+def _expand_into(data: JSON, expandable: JSON, expand: Expand, fields: Iterable[_Field]) -> None:
+    """Each field into ``data`` when ``expand`` asks for it, else its placeholder into ``expandable``."""
+    for name, value, placeholder in fields:
+        if expand.has(name):
+            data[name] = value(expand.sub(name))
+        else:
+            expandable[name] = placeholder
 
 
 def tiny_id(content_id: str) -> str:
@@ -258,47 +272,29 @@ class Renderer:
             links.update(base=self.base, context=self.context, collection="/rest/api/content")
         return links
 
+    def _common(self, item: Item, space: Space) -> list[_Field]:
+        """The expansions every piece of content has: its space, history and version."""
+        cid = item["id"]
+        return [
+            ("space", lambda e: self.space(space, e), f"/rest/api/space/{space.key}"),
+            ("history", lambda e: self.history(item, e), f"/rest/api/content/{cid}/history"),
+            ("version", lambda e: self.version(item), ""),
+        ]
+
     def page(self, page: Item, expand: Expand = NO_EXPAND, *, top_links: bool = False) -> JSON:
         pid = page["id"]
         space = self.state.spaces[page["space_key"]]
         data: JSON = {"id": pid, "type": "page", "status": page["status"], "title": page["title"]}
         expandable: JSON = {}
-        if expand.has("space"):
-            data["space"] = self.space(space, expand.sub("space"))
-        else:
-            expandable["space"] = f"/rest/api/space/{space.key}"
-        if expand.has("history"):
-            data["history"] = self.history(page, expand.sub("history"))
-        else:
-            expandable["history"] = f"/rest/api/content/{pid}/history"
-        if expand.has("version"):
-            data["version"] = self.version(page)
-        else:
-            expandable["version"] = ""
-        if expand.has("ancestors"):
-            data["ancestors"] = [self.page(a) for a in self.state.ancestors(page)]
-        else:
-            expandable["ancestors"] = ""
-        if expand.has("container"):
-            data["container"] = self.space(space)
-        else:
-            expandable["container"] = f"/rest/api/space/{space.key}"
-        if expand.has("body"):
-            data["body"] = self.body(page["body"], pid, expand.sub("body"))
-        else:
-            expandable["body"] = ""
-        if expand.has("children"):
-            data["children"] = self._children(page, expand.sub("children"))
-        else:
-            expandable["children"] = f"/rest/api/content/{pid}/child"
-        if expand.has("metadata"):
-            metadata: JSON = {}
-            if expand.sub("metadata").has("labels"):
-                labels = [self.label(n) for n in page["labels"]]
-                metadata["labels"] = self._collection(labels, f"/rest/api/content/{pid}/label")
-            data["metadata"] = metadata
-        else:
-            expandable["metadata"] = ""
+        fields = self._common(page, space)
+        fields += [
+            ("ancestors", lambda e: [self.page(a) for a in self.state.ancestors(page)], ""),
+            ("container", lambda e: self.space(space), f"/rest/api/space/{space.key}"),
+            ("body", lambda e: self.body(page["body"], pid, e), ""),
+            ("children", lambda e: self._children(page, e), f"/rest/api/content/{pid}/child"),
+            ("metadata", lambda e: self._metadata(page, e), ""),
+        ]
+        _expand_into(data, expandable, expand, fields)
         expandable.update(
             operations="",
             restrictions=f"/rest/api/content/{pid}/restriction/byOperation",
@@ -309,23 +305,33 @@ class Renderer:
         data["_expandable"] = expandable
         return data
 
+    def _metadata(self, page: Item, expand: Expand) -> JSON:
+        metadata: JSON = {}
+        if expand.has("labels"):
+            labels = [self.label(n) for n in page["labels"]]
+            metadata["labels"] = self._collection(labels, f"/rest/api/content/{page['id']}/label")
+        return metadata
+
     def _children(self, page: Item, expand: Expand) -> JSON:
+        child = f"/rest/api/content/{page['id']}/child"
         data: JSON = {}
         expandable: JSON = {}
-        if expand.has("page"):
-            pages = [self.page(p, expand.sub("page")) for p in self.state.children(page["id"])]
-            data["page"] = self._collection(pages, f"/rest/api/content/{page['id']}/child/page")
-        else:
-            expandable["page"] = f"/rest/api/content/{page['id']}/child/page"
-        if expand.has("comment"):
-            comments = [self.comment(c, expand.sub("comment")) for c in self.state.comments.get(page["id"], [])]
-            data["comment"] = self._collection(comments, f"/rest/api/content/{page['id']}/child/comment")
-        else:
-            expandable["comment"] = f"/rest/api/content/{page['id']}/child/comment"
-        expandable["attachment"] = f"/rest/api/content/{page['id']}/child/attachment"
+        fields: list[_Field] = [
+            ("page", lambda e: self._child_list(page, "page", e), f"{child}/page"),
+            ("comment", lambda e: self._child_list(page, "comment", e), f"{child}/comment"),
+        ]
+        _expand_into(data, expandable, expand, fields)
+        expandable["attachment"] = f"{child}/attachment"
         data["_expandable"] = expandable
-        data["_links"] = {"self": f"{self.base}/rest/api/content/{page['id']}/child"}
+        data["_links"] = {"self": f"{self.base}{child}"}
         return data
+
+    def _child_list(self, page: Item, kind: str, expand: Expand) -> JSON:
+        if kind == "page":
+            results = [self.page(p, expand) for p in self.state.children(page["id"])]
+        else:
+            results = [self.comment(c, expand) for c in self.state.comments.get(page["id"], [])]
+        return self._collection(results, f"/rest/api/content/{page['id']}/child/{kind}")
 
     def comment(self, comment: Item, expand: Expand = NO_EXPAND, *, top_links: bool = False) -> JSON:
         cid = comment["id"]
@@ -333,30 +339,13 @@ class Renderer:
         space = self.state.spaces[page["space_key"]]
         data: JSON = {"id": cid, "type": "comment", "status": comment["status"], "title": self.title(comment)}
         expandable: JSON = {}
-        if expand.has("space"):
-            data["space"] = self.space(space, expand.sub("space"))
-        else:
-            expandable["space"] = f"/rest/api/space/{space.key}"
-        if expand.has("history"):
-            data["history"] = self.history(comment, expand.sub("history"))
-        else:
-            expandable["history"] = f"/rest/api/content/{cid}/history"
-        if expand.has("version"):
-            data["version"] = self.version(comment)
-        else:
-            expandable["version"] = ""
-        if expand.has("container"):
-            data["container"] = self.page(page, expand.sub("container"))
-        else:
-            expandable["container"] = f"/rest/api/content/{page['id']}"
-        if expand.has("ancestors"):
-            data["ancestors"] = []
-        else:
-            expandable["ancestors"] = ""
-        if expand.has("body"):
-            data["body"] = self.body(comment["body"], cid, expand.sub("body"))
-        else:
-            expandable["body"] = ""
+        fields = self._common(comment, space)
+        fields += [
+            ("container", lambda e: self.page(page, e), f"/rest/api/content/{page['id']}"),
+            ("ancestors", lambda e: [], ""),
+            ("body", lambda e: self.body(comment["body"], cid, e), ""),
+        ]
+        _expand_into(data, expandable, expand, fields)
         expandable.update(children=f"/rest/api/content/{cid}/child", metadata="", operations="")
         data["extensions"] = {"location": "footer", "_expandable": {"resolution": ""}}
         data["_links"] = self._content_links(comment, top_links)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .._adf import rich_to_text
-from .._jql import And, Clause, Empty, Function, JqlError, Node, Not, Or, Query, SortKey, Value, parse
+from .._jql import Clause, Empty, Function, JqlError, Node, Query, SortKey, Value, compile_tree, parse
 from ._data import STATUSES
 from ._errors import bad_request
 from ._state import Issue, JiraState, key_sort
@@ -36,16 +36,7 @@ class _Compiler:
         self.current_user = current_user
 
     def node(self, node: Node) -> Predicate:
-        if isinstance(node, And):
-            parts = [self.node(p) for p in node.parts]
-            return lambda issue: all(p(issue) for p in parts)
-        if isinstance(node, Or):
-            parts = [self.node(p) for p in node.parts]
-            return lambda issue: any(p(issue) for p in parts)
-        if isinstance(node, Not):
-            inner = self.node(node.part)
-            return lambda issue: not inner(issue)
-        return self.clause(node)
+        return compile_tree(node, self.clause)
 
     def clause(self, clause: Clause) -> Predicate:
         field = clause.field.lower()
