@@ -449,7 +449,7 @@ class Upstream:
                 self.name,
                 None,
                 f"{self.label} broke off the exchange ({method} {_shown(path)}: {type(exc).__name__})"
-                f"{self._advice(method, retryable)}",
+                f"{self._advice(method, retryable)}{self._client_certificate_hint(exc)}",
             ) from None
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
@@ -471,6 +471,15 @@ class Upstream:
             f"If your organisation signs it with its own certificate authority, set {product}_CA_BUNDLE to that "
             f"CA's PEM file (or SSL_CERT_FILE); {product}_SSL_VERIFY=false turns the check off, which is unsafe."
         )
+
+    def _client_certificate_hint(self, exc: aiohttp.ClientError) -> str:
+        """TLS 1.3 servers refuse a missing client certificate after the handshake, as a bare disconnect."""
+        if not self.config.url.startswith("https:") or self.config.reach.client_cert:
+            return ""
+        if not isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
+            return ""
+        product = self.name.upper()
+        return f". If {self.label} requires a client certificate, set {product}_CLIENT_CERT and {product}_CLIENT_KEY"
 
     def _handshake_failed(self, exc: aiohttp.ClientConnectorSSLError) -> str:
         product = self.name.upper()
