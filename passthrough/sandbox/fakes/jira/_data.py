@@ -15,9 +15,15 @@ class JiraUser(AtlassianUser):
 
 
 @dataclass(frozen=True)
-class Status:
+class Named:
+    """A catalog entry: Jira refers to each by id or by name."""
+
     id: str
     name: str
+
+
+@dataclass(frozen=True)
+class Status(Named):
     category_id: int
     category_key: str
     category_color: str
@@ -28,31 +34,23 @@ class Status:
 
 
 @dataclass(frozen=True)
-class IssueType:
-    id: str
-    name: str
+class IssueType(Named):
     description: str
     subtask: bool = False
     hierarchy_level: int = 0
 
 
-@dataclass(frozen=True)
-class Priority:
-    id: str
-    name: str
+class Priority(Named):
+    """A priority is nothing but its id and name."""
 
 
 @dataclass(frozen=True)
-class Transition:
-    id: str
-    name: str
+class Transition(Named):
     to: str  # status name
 
 
 @dataclass(frozen=True)
-class LinkType:
-    id: str
-    name: str
+class LinkType(Named):
     inward: str
     outward: str
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 
 from .._base import AUTH_KEY, Routes, first_values, json_response, read_json
 from ._errors import NOT_JSON, bad_body, not_found
-from ._render import HalRenderer
+from ._query import page_params
+from ._render import HalRenderer, paginated
 from ._state import OpenProjectState, WorkPackage, require_object
 
 if TYPE_CHECKING:
     from ._app import FakeOpenProject
+
+T = TypeVar("T")
 
 HAL_CONTENT_TYPE = "application/hal+json; charset=utf-8"
 
@@ -61,6 +65,13 @@ class OpenProjectCall:
 
     def work_package(self) -> WorkPackage:
         return self.state.get_work_package(self.request.match_info["id"])
+
+    def page(self, kind: str, rows: list[T], render: Callable[[T], dict[str, Any]]) -> web.Response:
+        """One page of ``rows`` as a HAL collection; ``offset`` is the 1-based page number, as in OpenProject."""
+        query = self.query
+        offset, size = page_params(query)
+        elements = [render(row) for row in rows[(offset - 1) * size : offset * size]]
+        return hal_response(paginated(kind, elements, len(rows), offset, size, self.request.path, query))
 
     async def json(self) -> dict[str, Any]:
         data = await read_json(self.request, invalid=lambda exc: bad_body(NOT_JSON))

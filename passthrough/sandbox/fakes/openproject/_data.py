@@ -29,10 +29,16 @@ class OpenProjectUser:
 
 
 @dataclass(frozen=True)
-class Status:
+class Entry:
+    """A catalog entry (status, type, priority): listed by ``position``."""
+
     id: int
     name: str
     position: int
+
+
+@dataclass(frozen=True)
+class Status(Entry):
     is_closed: bool = False
     is_default: bool = False
     color: str = "#1A67A3"
@@ -40,20 +46,14 @@ class Status:
 
 
 @dataclass(frozen=True)
-class WpType:
-    id: int
-    name: str
-    position: int
+class WpType(Entry):
     color: str
     is_milestone: bool = False
     is_default: bool = False
 
 
 @dataclass(frozen=True)
-class Priority:
-    id: int
-    name: str
-    position: int
+class Priority(Entry):
     is_default: bool = False
     color: str = "#1A67A3"
 
@@ -195,6 +195,21 @@ def _by_name(items: tuple[Any, ...], name: str) -> int:
     return int(next(item.id for item in items if item.name == name))
 
 
+def journal_entry(
+    activity_id: int, version: int, user: int, comment: str, details: list[str], stamp: str
+) -> dict[str, Any]:
+    """An activity as stored: ``details`` are raw lines (their HTML is derived here)."""
+    return {
+        "id": activity_id,
+        "version": version,
+        "user": user,
+        "comment": comment,
+        "details": [detail_from_raw(d) for d in details],
+        "createdAt": stamp,
+        "updatedAt": stamp,
+    }
+
+
 def seed(
     users: tuple[OpenProjectUser, ...], fallback_author: int
 ) -> tuple[dict[int, dict[str, Any]], dict[int, list[dict[str, Any]]]]:
@@ -232,17 +247,7 @@ def seed(
             "lockVersion": 0,
         }
         stamp = op_timestamp(created)
-        activities[number] = [
-            {
-                "id": next_activity,
-                "version": 1,
-                "user": author,
-                "comment": "",
-                "details": [],
-                "createdAt": stamp,
-                "updatedAt": stamp,
-            }
-        ]
+        activities[number] = [journal_entry(next_activity, 1, author, "", [], stamp)]
         next_activity += 1
 
     def add(wp_id: int, hours: int, user: int, comment: str, details: list[str]) -> None:
@@ -250,17 +255,7 @@ def seed(
         wp = work_packages[wp_id]
         stamp = op_timestamp(SEED_EPOCH + timedelta(hours=5 * (wp_id - 1) + hours))
         journal = activities[wp_id]
-        journal.append(
-            {
-                "id": next_activity,
-                "version": len(journal) + 1,
-                "user": user,
-                "comment": comment,
-                "details": [detail_from_raw(d) for d in details],
-                "createdAt": stamp,
-                "updatedAt": stamp,
-            }
-        )
+        journal.append(journal_entry(next_activity, len(journal) + 1, user, comment, details, stamp))
         next_activity += 1
         wp["updatedAt"] = stamp
         if details:

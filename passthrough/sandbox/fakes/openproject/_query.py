@@ -257,12 +257,9 @@ def work_package_sort_key(state: OpenProjectState) -> Callable[[dict[str, Any], 
         value = wp.get(name)
         if value is None:
             return None
-        if name == "status":
-            return state.statuses[value].position
-        if name == "type":
-            return state.types[value].position
-        if name == "priority":
-            return state.priorities[value].position
+        catalog = state.catalog(name)
+        if catalog is not None:
+            return catalog[value].position
         if name in ("assignee", "author"):
             return (state.principal_name(value) or "").lower()
         if name == "project":

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from markdown_it import MarkdownIt
 
-from ._data import Priority, Status, WpType
+from ._data import Entry, Priority, Status, WpType
 from ._state import Activity, OpenProjectState, Principal, WorkPackage
 
 API = "/api/v3"
@@ -108,45 +108,42 @@ class HalRenderer:
     # ------------------------------------------------------------------ catalogs
 
     def status(self, status: Status) -> dict[str, Any]:
-        return {
-            "_type": "Status",
-            "id": status.id,
-            "name": status.name,
-            "isClosed": status.is_closed,
-            "color": status.color,
-            "isDefault": status.is_default,
-            "isReadonly": False,
-            "excludedFromTotals": False,
-            "defaultDoneRatio": status.default_done_ratio,
-            "position": status.position,
-            "_links": {"self": link(f"{API}/statuses/{status.id}", status.name)},
-        }
+        return _entry(
+            "Status",
+            status,
+            "statuses",
+            isClosed=status.is_closed,
+            color=status.color,
+            isDefault=status.is_default,
+            isReadonly=False,
+            excludedFromTotals=False,
+            defaultDoneRatio=status.default_done_ratio,
+            position=status.position,
+        )
 
     def type(self, wp_type: WpType) -> dict[str, Any]:
-        return {
-            "_type": "Type",
-            "id": wp_type.id,
-            "name": wp_type.name,
-            "color": wp_type.color,
-            "position": wp_type.position,
-            "isDefault": wp_type.is_default,
-            "isMilestone": wp_type.is_milestone,
-            "createdAt": "2025-12-01T09:00:00.000Z",
-            "updatedAt": "2025-12-01T09:00:00.000Z",
-            "_links": {"self": link(f"{API}/types/{wp_type.id}", wp_type.name)},
-        }
+        return _entry(
+            "Type",
+            wp_type,
+            "types",
+            color=wp_type.color,
+            position=wp_type.position,
+            isDefault=wp_type.is_default,
+            isMilestone=wp_type.is_milestone,
+            createdAt="2025-12-01T09:00:00.000Z",
+            updatedAt="2025-12-01T09:00:00.000Z",
+        )
 
     def priority(self, priority: Priority) -> dict[str, Any]:
-        return {
-            "_type": "Priority",
-            "id": priority.id,
-            "name": priority.name,
-            "position": priority.position,
-            "color": priority.color,
-            "isDefault": priority.is_default,
-            "isActive": True,
-            "_links": {"self": link(f"{API}/priorities/{priority.id}", priority.name)},
-        }
+        return _entry(
+            "Priority",
+            priority,
+            "priorities",
+            position=priority.position,
+            color=priority.color,
+            isDefault=priority.is_default,
+            isActive=True,
+        )
 
     def project(self, project: Mapping[str, Any]) -> dict[str, Any]:
         base = f"{API}/projects/{project['id']}"
@@ -258,6 +255,17 @@ class HalRenderer:
 
 
 # ---------------------------------------------------------------------- collections
+
+
+def _entry(kind: str, entry: Entry, namespace: str, **fields: Any) -> dict[str, Any]:
+    """A catalog entry: its ``_type``, id and name, its own ``fields``, and a self link."""
+    return {
+        "_type": kind,
+        "id": entry.id,
+        "name": entry.name,
+        **fields,
+        "_links": {"self": link(f"{API}/{namespace}/{entry.id}", entry.name)},
+    }
 
 
 def collection(elements: Sequence[dict[str, Any]], self_href: str) -> dict[str, Any]:

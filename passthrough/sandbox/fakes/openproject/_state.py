@@ -17,12 +17,13 @@ from ._data import (
     PRIORITIES,
     STATUSES,
     TYPES,
+    Entry,
     OpenProjectUser,
     Priority,
     Status,
     WpType,
     allowed_statuses,
-    detail_from_raw,
+    journal_entry,
     op_timestamp,
     seed,
     seed_projects,
@@ -133,17 +134,23 @@ class OpenProjectState:
     def is_closed(self, wp: WorkPackage) -> bool:
         return self.statuses[wp["status"]].is_closed
 
+    def catalog(self, key: str) -> Mapping[int, Entry] | None:
+        """The catalog a work package key refers to (``type``, ``status``, ``priority``), None for others."""
+        catalogs: dict[str, Mapping[int, Entry]] = {
+            "type": self.types,
+            "status": self.statuses,
+            "priority": self.priorities,
+        }
+        return catalogs.get(key)
+
     def _lookup_name(self, key: str, value: Any) -> str | None:
         if value is None:
             return None
+        catalog = self.catalog(key)
+        if catalog is not None:
+            return catalog[value].name
         if key == "project":
             return str(self.projects[value]["name"])
-        if key == "type":
-            return self.types[value].name
-        if key == "status":
-            return self.statuses[value].name
-        if key == "priority":
-            return self.priorities[value].name
         if key == "assignee":
             return self.principal_name(value)
         return str(value)
@@ -251,15 +258,7 @@ class OpenProjectState:
     def _journal(self, wp: WorkPackage, user: int, comment: str, details: list[str]) -> Activity:
         stamp = now()
         journal = self.activities.setdefault(wp["id"], [])
-        activity = {
-            "id": self._next_activity,
-            "version": len(journal) + 1,
-            "user": user,
-            "comment": comment,
-            "details": [detail_from_raw(d) for d in details],
-            "createdAt": stamp,
-            "updatedAt": stamp,
-        }
+        activity = journal_entry(self._next_activity, len(journal) + 1, user, comment, details, stamp)
         self._next_activity += 1
         journal.append(activity)
         return activity

@@ -1,65 +1,45 @@
-"""The catalogs: statuses, types, priorities (each a list by position, and one by id)."""
+"""The catalogs: statuses, types, priorities; each is a list by position and one entry by id.
+
+They behave alike, so each catalog is one ``_catalog`` line rather than two handlers of its own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 from .._call import OpenProjectCall, OpenProjectRoutes, hal_response
+from .._data import Entry
 from .._errors import not_found
-from .._render import API, collection
+from .._render import API, HalRenderer, collection
+from .._state import OpenProjectState
 
 routes = OpenProjectRoutes()
 
-
-class _Entry(Protocol):
-    @property
-    def position(self) -> int: ...
+E = TypeVar("E", bound=Entry)
 
 
-E = TypeVar("E", bound=_Entry)
+def _catalog(
+    namespace: str,
+    entries: Callable[[OpenProjectState], Mapping[int, E]],
+    render: Callable[[HalRenderer, E], dict[str, Any]],
+) -> None:
+    @routes("GET", f"/{namespace}", name=namespace)
+    async def listing(call: OpenProjectCall) -> web.Response:
+        ordered = sorted(entries(call.state).values(), key=lambda e: e.position)
+        return hal_response(collection([render(call.render, e) for e in ordered], f"{API}/{namespace}"))
+
+    @routes("GET", f"/{namespace}/{{id}}", name=f"{namespace}_entry")
+    async def entry(call: OpenProjectCall) -> web.Response:
+        ref = call.request.match_info["id"]
+        found = entries(call.state).get(int(ref)) if ref.isdigit() else None
+        if found is None:
+            raise not_found()
+        return hal_response(render(call.render, found))
 
 
-def _listing(items: Mapping[int, E], render: Callable[[E], dict[str, Any]], name: str) -> web.Response:
-    ordered = sorted(items.values(), key=lambda e: e.position)
-    return hal_response(collection([render(e) for e in ordered], f"{API}/{name}"))
-
-
-def _one(call: OpenProjectCall, items: Mapping[int, E], render: Callable[[E], dict[str, Any]]) -> web.Response:
-    ref = call.request.match_info["id"]
-    found = items.get(int(ref)) if ref.isdigit() else None
-    if found is None:
-        raise not_found()
-    return hal_response(render(found))
-
-
-@routes("GET", "/statuses")
-async def statuses(call: OpenProjectCall) -> web.Response:
-    return _listing(call.state.statuses, call.render.status, "statuses")
-
-
-@routes("GET", "/statuses/{id}")
-async def status(call: OpenProjectCall) -> web.Response:
-    return _one(call, call.state.statuses, call.render.status)
-
-
-@routes("GET", "/types")
-async def types(call: OpenProjectCall) -> web.Response:
-    return _listing(call.state.types, call.render.type, "types")
-
-
-@routes("GET", "/types/{id}")
-async def type_(call: OpenProjectCall) -> web.Response:
-    return _one(call, call.state.types, call.render.type)
-
-
-@routes("GET", "/priorities")
-async def priorities(call: OpenProjectCall) -> web.Response:
-    return _listing(call.state.priorities, call.render.priority, "priorities")
-
-
-@routes("GET", "/priorities/{id}")
-async def priority(call: OpenProjectCall) -> web.Response:
-    return _one(call, call.state.priorities, call.render.priority)
+_catalog("statuses", lambda state: state.statuses, HalRenderer.status)
+_catalog("types", lambda state: state.types, HalRenderer.type)
+_catalog("priorities", lambda state: state.priorities, HalRenderer.priority)

@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from .._call import OpenProjectCall, OpenProjectRoutes, hal_response
-from .._query import PROJECT_FILTERS, PROJECT_SORTS, page_params, parse_filters, parse_sort, project_matcher, sort_rows
-from .._render import API, collection, paginated
+from .._query import PROJECT_FILTERS, PROJECT_SORTS, parse_filters, parse_sort, project_matcher, sort_rows
+from .._render import API, collection
 
 routes = OpenProjectRoutes()
 
@@ -21,16 +21,10 @@ def _sort_key(project: dict[str, Any], name: str) -> Any:
 @routes("GET", "/projects")
 async def projects(call: OpenProjectCall) -> web.Response:
     query = call.query
-    filters = parse_filters(query.get("filters"), PROJECT_FILTERS, call.state)
+    matchers = [project_matcher(f) for f in parse_filters(query.get("filters"), PROJECT_FILTERS, call.state)]
     criteria = parse_sort(query.get("sortBy"), PROJECT_SORTS)
-    offset, size = page_params(query)
-    rows = list(call.state.projects.values())
-    for f in filters:
-        matches = project_matcher(f)
-        rows = [p for p in rows if matches(p)]
-    rows = sort_rows(rows, criteria, _sort_key)
-    elements = [call.render.project(p) for p in rows[(offset - 1) * size : offset * size]]
-    return hal_response(paginated("Collection", elements, len(rows), offset, size, call.request.path, query))
+    rows = [p for p in call.state.projects.values() if all(m(p) for m in matchers)]
+    return call.page("Collection", sort_rows(rows, criteria, _sort_key), call.render.project)
 
 
 @routes("GET", "/projects/{project}")

@@ -10,14 +10,12 @@ from .._query import (
     WORK_PACKAGE_FILTERS,
     WORK_PACKAGE_SORTS,
     Filter,
-    page_params,
     parse_filters,
     parse_sort,
     sort_rows,
     work_package_matcher,
     work_package_sort_key,
 )
-from .._render import paginated
 
 routes = OpenProjectRoutes()
 
@@ -31,16 +29,14 @@ async def list_work_packages(call: OpenProjectCall) -> web.Response:
     query = call.query
     filters = parse_filters(query.get("filters"), WORK_PACKAGE_FILTERS, call.state, default=_OPEN)
     criteria = parse_sort(query.get("sortBy"), WORK_PACKAGE_SORTS)
-    offset, size = page_params(query)
-    me = call.me
-    rows = [wp for wp in call.state.work_packages.values() if project is None or wp["project"] == project["id"]]
-    for f in filters:
-        matches = work_package_matcher(call.state, f, me)
-        rows = [wp for wp in rows if matches(wp)]
+    matchers = [work_package_matcher(call.state, f, call.me) for f in filters]
+    rows = [
+        wp
+        for wp in call.state.work_packages.values()
+        if (project is None or wp["project"] == project["id"]) and all(m(wp) for m in matchers)
+    ]
     rows = sort_rows(rows, criteria, work_package_sort_key(call.state))
-    elements = [call.render.work_package(wp) for wp in rows[(offset - 1) * size : offset * size]]
-    path = call.request.path
-    return hal_response(paginated("WorkPackageCollection", elements, len(rows), offset, size, path, query))
+    return call.page("WorkPackageCollection", rows, call.render.work_package)
 
 
 @routes("POST", "/projects/{project}/work_packages")
