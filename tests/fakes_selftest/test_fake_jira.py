@@ -74,10 +74,7 @@ async def test_server_auth_bearer_and_basic() -> None:
     assert [(r.identity, r.auth_via, r.status) for r in fake.requests_to("/myself")] == [
         ("alice", "bearer", 200),
         ("bob", "basic", 200),
-        (None, None, 401),
-        (None, None, 401),
-        (None, None, 401),
-        (None, None, 401),
+        *[(None, None, 401)] * 4,
         ("alice", "bearer", 404),  # valid credentials, but Server has no API v3
     ]
     assert fake.requests[0].headers["authorization"] == f"Bearer {ALICE.token}"

@@ -137,6 +137,20 @@ class ConfluenceState(AtlassianState[ConfluenceUser]):
 
     # ------------------------------------------------------------------ checks
 
+    def _new_content(self, kind: str, author: str | None, **fields: Any) -> dict[str, Any]:
+        """A new page or comment: its id, type and status, its own ``fields``, created and updated now."""
+        stamp = now()
+        return {
+            "id": self._new_id(),
+            "type": kind,
+            "status": "current",
+            **fields,
+            "created": stamp,
+            "created_by": author,
+            "updated": stamp,
+            "updated_by": author,
+        }
+
     def _new_id(self) -> str:
         self._next_id += 1
         return str(self._next_id - 1)
@@ -195,24 +209,11 @@ class ConfluenceState(AtlassianState[ConfluenceUser]):
         checked_title = self._check_title(space.key, title)
         parent = self._check_parent(space.key, parent_id)
         value = self.check_storage(body)
-        stamp = now()
-        page: Page = {
-            "id": self._new_id(),
-            "type": "page",
-            "status": "current",
-            "space_key": space.key,
-            "title": checked_title,
-            "body": value,
-            "version": 1,
-            "version_message": "",
-            "parent_id": parent,
-            "position": max((p["position"] for p in self.pages.values()), default=0) + 1,
-            "labels": [],
-            "created": stamp,
-            "created_by": author,
-            "updated": stamp,
-            "updated_by": author,
-        }
+        position = max((p["position"] for p in self.pages.values()), default=0) + 1
+        details = {"space_key": space.key, "title": checked_title, "body": value, "version": 1}
+        page: Page = self._new_content(
+            "page", author, **details, version_message="", parent_id=parent, position=position, labels=[]
+        )
         self.pages[page["id"]] = page
         self.comments[page["id"]] = []
         return page
@@ -274,19 +275,7 @@ class ConfluenceState(AtlassianState[ConfluenceUser]):
 
     def add_comment(self, page: Page, body: object, author: str | None) -> Comment:
         value = self.check_storage(body)
-        stamp = now()
-        comment: Comment = {
-            "id": self._new_id(),
-            "type": "comment",
-            "status": "current",
-            "page_id": page["id"],
-            "body": value,
-            "version": 1,
-            "created": stamp,
-            "created_by": author,
-            "updated": stamp,
-            "updated_by": author,
-        }
+        comment: Comment = self._new_content("comment", author, page_id=page["id"], body=value, version=1)
         self.comments.setdefault(page["id"], []).append(comment)
         return comment
 

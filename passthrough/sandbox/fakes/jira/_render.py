@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .._adf import rich_to_adf, rich_to_html, rich_to_wiki
 from ._data import ISSUE_TYPES, LINK_TYPES, PRIORITIES, RESOLUTION_DONE, TRANSITIONS, JiraUser, Project
@@ -87,6 +87,15 @@ class FieldSelection:
         return set(self.names) <= {"id", "key"}
 
 
+T = TypeVar("T")
+
+
+def _known(value: T | None) -> T:
+    """A catalog entry (or user) that a stored name refers to: stored names always resolve."""
+    assert value is not None
+    return value
+
+
 class JiraRenderer:
     """Renders stored state for one request (its deployment, API version and base URL)."""
 
@@ -132,15 +141,13 @@ class JiraRenderer:
         }
 
     def myself(self, user: JiraUser) -> dict[str, Any]:
-        body = self.user(user.name)
-        assert body is not None
+        body = _known(self.user(user.name))
         body.update({"locale": "en_US", "groups": {"size": 1, "items": []}, "expand": "groups,applicationRoles"})
         body["applicationRoles"] = {"size": 1, "items": []}
         return body
 
     def status(self, name: str) -> dict[str, Any]:
-        status = self.state.status(name)
-        assert status is not None
+        status = _known(self.state.status(name))
         return {
             "self": f"{self.api}/status/{status.id}",
             "description": "",
@@ -157,8 +164,7 @@ class JiraRenderer:
         }
 
     def issue_type(self, name: str) -> dict[str, Any]:
-        issue_type = self.state.issue_type(name)
-        assert issue_type is not None
+        issue_type = _known(self.state.issue_type(name))
         body: dict[str, Any] = {
             "self": f"{self.api}/issuetype/{issue_type.id}",
             "id": issue_type.id,
@@ -172,8 +178,7 @@ class JiraRenderer:
         return body
 
     def priority(self, name: str) -> dict[str, Any]:
-        priority = self.state.priority(name)
-        assert priority is not None
+        priority = _known(self.state.priority(name))
         return {
             "self": f"{self.api}/priority/{priority.id}",
             "iconUrl": f"{self.base}/images/icons/priorities/{priority.name.lower()}.svg",
@@ -375,8 +380,7 @@ class JiraRenderer:
     # ------------------------------------------------------------------ create metadata
 
     def create_fields(self, project: Project, type_name: str) -> list[dict[str, Any]]:
-        issue_type = self.state.issue_type(type_name)
-        assert issue_type is not None
+        issue_type = _known(self.state.issue_type(type_name))
 
         def entry(field_id: str, name: str, schema: dict[str, Any], required: bool, **extra: Any) -> dict[str, Any]:
             body: dict[str, Any] = {

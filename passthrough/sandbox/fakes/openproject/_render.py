@@ -108,42 +108,20 @@ class HalRenderer:
     # ------------------------------------------------------------------ catalogs
 
     def status(self, status: Status) -> dict[str, Any]:
-        return _entry(
-            "Status",
-            status,
-            "statuses",
-            isClosed=status.is_closed,
-            color=status.color,
-            isDefault=status.is_default,
-            isReadonly=False,
-            excludedFromTotals=False,
-            defaultDoneRatio=status.default_done_ratio,
-            position=status.position,
-        )
+        flags = {"isClosed": status.is_closed, "color": status.color, "isDefault": status.is_default}
+        fixed = {"isReadonly": False, "excludedFromTotals": False}
+        done = {"defaultDoneRatio": status.default_done_ratio, "position": status.position}
+        return _entry("Status", status, "statuses", **flags, **fixed, **done)
 
     def type(self, wp_type: WpType) -> dict[str, Any]:
-        return _entry(
-            "Type",
-            wp_type,
-            "types",
-            color=wp_type.color,
-            position=wp_type.position,
-            isDefault=wp_type.is_default,
-            isMilestone=wp_type.is_milestone,
-            createdAt="2025-12-01T09:00:00.000Z",
-            updatedAt="2025-12-01T09:00:00.000Z",
-        )
+        look = {"color": wp_type.color, "position": wp_type.position}
+        flags = {"isDefault": wp_type.is_default, "isMilestone": wp_type.is_milestone}
+        stamps = {"createdAt": "2025-12-01T09:00:00.000Z", "updatedAt": "2025-12-01T09:00:00.000Z"}
+        return _entry("Type", wp_type, "types", **look, **flags, **stamps)
 
     def priority(self, priority: Priority) -> dict[str, Any]:
-        return _entry(
-            "Priority",
-            priority,
-            "priorities",
-            position=priority.position,
-            color=priority.color,
-            isDefault=priority.is_default,
-            isActive=True,
-        )
+        look = {"position": priority.position, "color": priority.color}
+        return _entry("Priority", priority, "priorities", **look, isDefault=priority.is_default, isActive=True)
 
     def project(self, project: Mapping[str, Any]) -> dict[str, Any]:
         base = f"{API}/projects/{project['id']}"

@@ -11,19 +11,10 @@ from .._call import JiraCall, JiraRoutes
 
 routes = JiraRoutes()
 
-_CLOUD_INFO: dict[str, Any] = {
-    "version": "1001.0.0-SNAPSHOT",
-    "versionNumbers": [1001, 0, 0],
-    "deploymentType": "Cloud",
-    "buildNumber": 100290,
-    "buildDate": "2026-01-10T00:00:00.000+0000",
-}
-_SERVER_INFO: dict[str, Any] = {
-    "version": "9.12.15",
-    "versionNumbers": [9, 12, 15],
-    "deploymentType": "Server",
-    "buildNumber": 9120015,
-    "buildDate": "2024-10-01T00:00:00.000+0000",
+# what each deployment reports about its build: version, deploymentType, buildNumber, buildDate
+_BUILDS = {
+    "cloud": ("1001.0.0-SNAPSHOT", "Cloud", 100290, "2026-01-10T00:00:00.000+0000"),
+    "server": ("9.12.15", "Server", 9120015, "2024-10-01T00:00:00.000+0000"),
 }
 _CLOUD_ONLY: dict[str, Any] = {"defaultLocale": {"locale": "en_US"}, "serverTimeZone": "Etc/UTC"}
 
@@ -37,9 +28,14 @@ async def myself(call: JiraCall) -> web.Response:
 
 @routes("GET", "/serverInfo", "public")
 async def server_info(call: JiraCall) -> web.Response:
+    version, deployment_type, build_number, build_date = _BUILDS[call.fake.deployment]
     info: dict[str, Any] = {
         "baseUrl": call.base,
-        **(_CLOUD_INFO if call.cloud else _SERVER_INFO),
+        "version": version,
+        "versionNumbers": [int(n) for n in version.partition("-")[0].split(".")],
+        "deploymentType": deployment_type,
+        "buildNumber": build_number,
+        "buildDate": build_date,
         "serverTime": "2026-01-15T10:20:30.000+0000",
         "scmInfo": "0" * 40,
         "serverTitle": "Jira",

@@ -27,14 +27,14 @@ async def projects(call: OpenProjectCall) -> web.Response:
     return call.page("Collection", sort_rows(rows, criteria, _sort_key), call.render.project)
 
 
-@routes("GET", "/projects/{project}")
-async def project(call: OpenProjectCall) -> web.Response:
-    return hal_response(call.render.project(call.project()))
-
-
 @routes("GET", "/projects/{project}/types")
 async def project_types(call: OpenProjectCall) -> web.Response:
     found = call.project()
     types = sorted((call.state.types[t] for t in found["types"]), key=lambda t: t.position)
     href = f"{API}/projects/{found['id']}/types"
     return hal_response(collection([call.render.type(t) for t in types], href))
+
+
+@routes("GET", "/projects/{project}")
+async def project(call: OpenProjectCall) -> web.Response:
+    return hal_response(call.render.project(call.project()))
