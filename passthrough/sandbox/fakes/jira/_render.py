@@ -382,7 +382,10 @@ class JiraRenderer:
     def create_fields(self, project: Project, type_name: str) -> list[dict[str, Any]]:
         issue_type = _known(self.state.issue_type(type_name))
 
-        def entry(field_id: str, name: str, schema: dict[str, Any], required: bool, **extra: Any) -> dict[str, Any]:
+        def entry(field_id: str, name: str, kind: str, required: bool, **extra: Any) -> dict[str, Any]:
+            schema: dict[str, Any] = {"type": kind, "system": field_id}
+            if kind == "array":
+                schema = {"type": "array", "items": "string", "system": field_id}
             body: dict[str, Any] = {
                 "required": required,
                 "schema": schema,
@@ -396,34 +399,20 @@ class JiraRenderer:
                 body["key"] = field_id
             return body
 
+        # (field id, name, schema type, required)
+        plain = [
+            ("description", "Description", "string", False),
+            ("labels", "Labels", "array", False),
+        ]
+        people = [("assignee", "Assignee", "user", False), ("reporter", "Reporter", "user", True)]
         fields = [
-            entry("summary", "Summary", {"type": "string", "system": "summary"}, True),
-            entry(
-                "issuetype",
-                "Issue Type",
-                {"type": "issuetype", "system": "issuetype"},
-                True,
-                allowedValues=[self.issue_type(issue_type.name)],
-            ),
-            entry(
-                "project",
-                "Project",
-                {"type": "project", "system": "project"},
-                True,
-                allowedValues=[self.project_ref(project.key)],
-            ),
-            entry("description", "Description", {"type": "string", "system": "description"}, False),
-            entry("labels", "Labels", {"type": "array", "items": "string", "system": "labels"}, False),
-            entry(
-                "priority",
-                "Priority",
-                {"type": "priority", "system": "priority"},
-                False,
-                allowedValues=self.priorities(),
-            ),
-            entry("assignee", "Assignee", {"type": "user", "system": "assignee"}, False),
-            entry("reporter", "Reporter", {"type": "user", "system": "reporter"}, True),
+            entry("summary", "Summary", "string", True),
+            entry("issuetype", "Issue Type", "issuetype", True, allowedValues=[self.issue_type(issue_type.name)]),
+            entry("project", "Project", "project", True, allowedValues=[self.project_ref(project.key)]),
+            *(entry(*spec) for spec in plain),
+            entry("priority", "Priority", "priority", False, allowedValues=self.priorities()),
+            *(entry(*spec) for spec in people),
         ]
         if issue_type.subtask:
-            fields.append(entry("parent", "Parent", {"type": "issuelink", "system": "parent"}, True))
+            fields.append(entry("parent", "Parent", "issuelink", True))
         return fields
