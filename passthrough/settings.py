@@ -102,6 +102,11 @@ class Settings(_Frozen):
     read_only: bool = False
     allowed_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
+    # Sites a request may name by header (X-Atlassian-Jira-Url …): `scheme://host[:port]` or `scheme://*.domain`
+    allowed_upstreams: tuple[str, ...] = ()
+    # Atlassian Cloud OAuth 2.0: the site's cloud id for Bearer access tokens, and the gateway they go through
+    atlassian_oauth_cloud_id: str | None = None
+    atlassian_api_url: str = "https://api.atlassian.com"
     log_level: str = "INFO"
     log_format: LogFormat = "text"
     metrics: MetricsPolicy = "loopback"
@@ -272,6 +277,44 @@ def _reach(env: Mapping[str, str], product: str) -> Reach:
     )
 
 
+_CLOUD_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+
+def valid_cloud_id(value: str) -> bool:
+    return bool(_CLOUD_ID.match(value))
+
+
+def _allowed_upstreams(env: Mapping[str, str]) -> tuple[str, ...]:
+    entries = []
+    for raw in env.get("PASSTHROUGH_ALLOWED_UPSTREAMS", "").split(","):
+        entry = raw.strip().lower().rstrip("/")
+        if not entry:
+            continue
+        parts = urlsplit(entry.replace("*.", "wildcard.", 1))
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+            raise ConfigError(
+                f"PASSTHROUGH_ALLOWED_UPSTREAMS entries are https://host or https://*.domain, not {raw.strip()!r}"
+            )
+        entries.append(entry)
+    return tuple(entries)
+
+
+def upstream_allowed(url: str, allowed: tuple[str, ...]) -> bool:
+    """Whether `url`'s scheme and host (and port, where an entry names one) match an allowlist entry."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for entry in allowed:
+        scheme, _, rest = entry.partition("://")
+        name, _, port = rest.rpartition(":") if rest.count(":") == 1 else (rest, "", "")
+        if scheme != parts.scheme or (port and str(parts.port or "") != port):
+            continue
+        if name.startswith("*.") and host.endswith(name[1:]) and len(host) > len(name) - 1:
+            return True
+        if host == name:
+            return True
+    return False
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     """One of `choices` (the first is the default when unset), case-insensitive; else a ConfigError naming them."""
     raw = env.get(name, "").strip().lower()
@@ -360,6 +403,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             env, "PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS", int(Limits().upstream_deadline_seconds)
         ),
     )
+    cloud_id = env.get("ATLASSIAN_OAUTH_CLOUD_ID", "").strip() or None
+    if cloud_id is not None and not valid_cloud_id(cloud_id):
+        raise ConfigError("ATLASSIAN_OAUTH_CLOUD_ID must be a cloud id (letters, digits and dashes)")
     return Settings(
         host=host,
         port=port,
@@ -370,6 +416,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         read_only=_flag(env, "PASSTHROUGH_READ_ONLY"),
         allowed_origins=origins,
         allowed_hosts=hosts,
+        allowed_upstreams=_allowed_upstreams(env),
+        atlassian_oauth_cloud_id=cloud_id,
+        atlassian_api_url=_url(env, "ATLASSIAN_API_URL") or "https://api.atlassian.com",
         log_level=(env.get("PASSTHROUGH_LOG_LEVEL", "").strip() or "INFO").upper(),
         log_format=_choice(env, "PASSTHROUGH_LOG_FORMAT", ("text", "json")),  # type: ignore[arg-type]
         metrics=_choice(env, "PASSTHROUGH_METRICS", ("loopback", "on", "off")),  # type: ignore[arg-type]

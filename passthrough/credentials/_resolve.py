@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
+from urllib.parse import urlsplit
 
 from multidict import MultiMapping
 
 from passthrough.credentials._apikeys import accepted, well_formed
 from passthrough.credentials._values import Credential, Presented, RequestCredentials
 from passthrough.errors import BadHeader, InvalidApiKey
-from passthrough.settings import GlobalCredential, Provider, Settings
+from passthrough.settings import (
+    GlobalCredential,
+    Provider,
+    Settings,
+    detect_deployment,
+    upstream_allowed,
+    valid_cloud_id,
+)
 
 JIRA_TOKEN = "X-Jira-Token"  # noqa: S105 (a header name)
 JIRA_EMAIL = "X-Jira-Email"
@@ -24,6 +33,11 @@ CONFLUENCE_EMAIL = "X-Confluence-Email"
 OPENPROJECT_KEY = "X-OpenProject-Key"
 AUTHORIZATION = "Authorization"
 API_KEY = "X-MCP-API-Key"
+JIRA_URL = "X-Atlassian-Jira-Url"
+CONFLUENCE_URL = "X-Atlassian-Confluence-Url"
+OPENPROJECT_URL = "X-OpenProject-Url"
+CLOUD_ID = "X-Atlassian-Cloud-Id"
+SITE_HEADERS: Mapping[Provider, str] = {"jira": JIRA_URL, "confluence": CONFLUENCE_URL, "openproject": OPENPROJECT_URL}
 
 CREDENTIAL_HEADERS = (
     JIRA_TOKEN,
@@ -33,6 +47,10 @@ CREDENTIAL_HEADERS = (
     OPENPROJECT_KEY,
     AUTHORIZATION,
     API_KEY,
+    JIRA_URL,
+    CONFLUENCE_URL,
+    OPENPROJECT_URL,
+    CLOUD_ID,
 )
 
 HEADERS_TO_SEND: Mapping[Provider, tuple[str, ...]] = {
@@ -78,6 +96,18 @@ def _email(headers: MultiMapping[str], name: str) -> str | None:
     return value
 
 
+def _site(headers: MultiMapping[str], name: str) -> str | None:
+    value = _single(headers, name)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise BadHeader(f"{name} must be the site's http(s) base URL, without credentials")
+    if parts.query or parts.fragment:
+        raise BadHeader(f"{name} must not have a query or fragment")
+    return value.rstrip("/")
+
+
 def extract(headers: MultiMapping[str]) -> Presented:
     """Validate the credential headers a request carries; raises BadHeader naming the header, never its value."""
     bearer: str | None = None
@@ -110,8 +140,19 @@ def extract(headers: MultiMapping[str]) -> Presented:
         openproject_key=_token(headers, OPENPROJECT_KEY),
         bearer=bearer,
         api_key=api_key,
+        jira_url=_site(headers, JIRA_URL),
+        confluence_url=_site(headers, CONFLUENCE_URL),
+        openproject_url=_site(headers, OPENPROJECT_URL),
+        cloud_id=_cloud_id(headers),
         forwarded=any(name in headers for name in FORWARDING_HEADERS),
     )
+
+
+def _cloud_id(headers: MultiMapping[str]) -> str | None:
+    value = _single(headers, CLOUD_ID)
+    if value is not None and not valid_cloud_id(value):
+        raise BadHeader(f"{CLOUD_ID} must be an Atlassian cloud id (letters, digits and dashes)")
+    return value
 
 
 def _global(cred: GlobalCredential) -> Credential:
@@ -163,6 +204,16 @@ _PROXIED = (
 )
 
 
+def _oauth_site(provider: Provider, cred: Credential | None, presented: Presented, settings: Settings) -> str | None:
+    """The Atlassian Cloud gateway URL for an OAuth 2.0 access token (`Authorization: Bearer` with a cloud id)."""
+    if provider == "openproject" or cred is None or cred.source != "authorization" or cred.scheme != "bearer":
+        return None
+    cloud_id = presented.cloud_id or settings.atlassian_oauth_cloud_id
+    if cloud_id is None:
+        return None
+    return f"{settings.atlassian_api_url}/ex/{provider}/{cloud_id}"
+
+
 def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
     """Apply precedence and the fallback policy; raises InvalidApiKey for a key the server does not hold."""
     api_key_ok = False
@@ -184,6 +235,22 @@ def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
     refusals: list[tuple[str, str]] = []
     for provider, cred in own.items():
         config = settings.provider(provider)
+        named = getattr(presented, f"{provider}_url")
+        if named is not None:
+            # A site the request names: allowlisted, and only ever with the request's own credential.
+            if not upstream_allowed(named, settings.allowed_upstreams):
+                raise BadHeader(
+                    f"{SITE_HEADERS[provider]} names a site outside PASSTHROUGH_ALLOWED_UPSTREAMS; "
+                    "the operator lists the sites this server may reach"
+                )
+            chosen[provider] = replace(cred, site=named, deployment=detect_deployment(named)) if cred else None
+            if cred is None:
+                refusals.append((provider, f"A request that names its site ({SITE_HEADERS[provider]}) brings its own."))
+            continue
+        gateway = _oauth_site(provider, cred, presented, settings)
+        if gateway is not None and cred is not None:
+            chosen[provider] = replace(cred, site=gateway, deployment="cloud")
+            continue
         if cred is not None or config is None or config.fallback is None:
             chosen[provider] = cred
             continue

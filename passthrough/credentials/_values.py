@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Literal
 
-from passthrough.settings import Provider
+from passthrough.settings import Deployment, Provider
 
 Scheme = Literal["bearer", "basic"]
 Source = Literal["header", "authorization", "global"]
@@ -31,6 +31,10 @@ class Credential:
     source: Source
     secret: str = field(repr=False)
     username: str | None = field(default=None, repr=False)
+    # Where this credential goes when it is not the configured site: a site the request named
+    # (allowlisted), or the Atlassian Cloud OAuth gateway. Never the server's shared credential.
+    site: str | None = None
+    deployment: Deployment | None = None
 
     def authorization(self) -> str:
         if self.scheme == "basic":
@@ -54,6 +58,10 @@ _PRESENTED_FIELDS = (
     "openproject_key",
     "bearer",
     "api_key",
+    "jira_url",
+    "confluence_url",
+    "openproject_url",
+    "cloud_id",
 )
 
 
@@ -68,6 +76,11 @@ class Presented:
     openproject_key: str | None = field(default=None, repr=False)
     bearer: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
+    # Not secrets, but part of who is asking: the sites a request names, and its Atlassian Cloud id.
+    jira_url: str | None = None
+    confluence_url: str | None = None
+    openproject_url: str | None = None
+    cloud_id: str | None = None
     # Not a credential: whether the request came through a reverse proxy (it named a forwarded client).
     forwarded: bool = False
 

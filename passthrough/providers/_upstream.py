@@ -23,7 +23,7 @@ import json
 import logging
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +40,7 @@ from passthrough.errors import RateLimited, UpstreamError, UpstreamUnavailable
 from passthrough.observe import Metrics, upstream_done
 from passthrough.providers._errors import Redactor, location_shown, upstream_messages
 from passthrough.providers._reach import extra_headers, proxy_for, ssl_context
-from passthrough.settings import Limits, ProviderSettings
+from passthrough.settings import Deployment, Limits, ProviderSettings
 
 log = logging.getLogger("passthrough.upstream")
 
@@ -51,6 +51,9 @@ _MAX_RESPONSE_BYTES = 32 << 20
 _CHUNK = 64 << 10
 _KEEPALIVE_SECONDS = 30.0
 _DNS_CACHE_SECONDS = 60
+# Pools for sites a request names (X-Atlassian-Jira-Url …) or the OAuth gateway, per product: the least
+# recently used beyond this many are closed once their calls are done.
+MAX_SITE_POOLS = 16
 _MAX_SHOWN = 100  # characters of an upstream header value an error shows
 _CREDENTIAL_SOURCES = {
     "header": "the product header",
@@ -229,6 +232,7 @@ class Upstream:
         self.config = config
         self._limits = limits
         self._sleep = sleep
+        self._given_factory = session_factory
         self._session_factory = session_factory or self.default_session
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
@@ -241,6 +245,35 @@ class Upstream:
         self.lookups: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=4096, ttl=600)
         # Where each request's status and time are counted (the app's metrics); None: counted nowhere.
         self.metrics: Metrics | None = None
+        # Other sites of this product that requests named, least recently used first; calls in flight here,
+        # and whether an evicted pool should close when they are done.
+        self.sites: OrderedDict[tuple[str, str], Upstream] = OrderedDict()
+        self._active = 0
+        self._retired = False
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def site(self, url: str, deployment: Deployment) -> Upstream:
+        """The pool for another site of this product (same reach and limits, no shared credential)."""
+        key = (url, deployment)
+        found = self.sites.get(key)
+        if found is not None:
+            self.sites.move_to_end(key)
+            return found
+        config = self.config.model_copy(update={"url": url, "deployment": deployment, "fallback": None})
+        found = Upstream(config, self._limits, session_factory=self._given_factory, sleep=self._sleep)
+        found.metrics = self.metrics
+        self.sites[key] = found
+        while len(self.sites) > MAX_SITE_POOLS:
+            _, evicted = self.sites.popitem(last=False)
+            evicted._retire()
+        return found
+
+    def _retire(self) -> None:
+        self._retired = True
+        if not self._active and not self._closing:
+            task = asyncio.get_running_loop().create_task(self.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     @staticmethod
     def default_session(config: ProviderSettings, limits: Limits) -> aiohttp.ClientSession:
@@ -296,6 +329,10 @@ class Upstream:
         return self.config.url
 
     async def aclose(self) -> None:
+        sites = list(self.sites.values())
+        self.sites.clear()
+        for site in sites:
+            await site.aclose()
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
@@ -313,6 +350,25 @@ class Upstream:
         expect_json: bool = True,
     ) -> Answer:
         """Send one request; a 2xx comes back as an Answer, anything else raises a ToolError subclass."""
+        self._active += 1
+        try:
+            return await self._call(method, path, credential, params, body, headers, idempotent, expect_json)
+        finally:
+            self._active -= 1
+            if self._retired and not self._active:
+                self._retire()
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        credential: Credential,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
+        idempotent: bool | None,
+        expect_json: bool,
+    ) -> Answer:
         method = method.upper()
         retryable = method in _IDEMPOTENT if idempotent is None else idempotent
         deadline = self._limits.upstream_deadline_seconds

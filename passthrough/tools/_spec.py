@@ -60,7 +60,10 @@ class ToolContext:
         if credential is None:
             provider = kind.provider
             raise MissingCredential(LABELS[provider], HEADERS_TO_SEND[provider], self.credentials.refusal(provider))
-        client = kind(self.upstreams[kind.provider], credential)
+        upstream = self.upstreams[kind.provider]
+        if credential.site is not None and credential.deployment is not None:
+            upstream = upstream.site(credential.site, credential.deployment)
+        client = kind(upstream, credential)
         await client.ready()
         return client
 
