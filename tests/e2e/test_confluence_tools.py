@@ -52,23 +52,17 @@ async def tool(conf: FakeConfluence) -> AsyncIterator[Call]:
     assert not [r for r in conf.requests if r.auth_via == "cookie" or r.cookie_identity], "a cookie went upstream"
 
 
-def sent(conf: FakeConfluence, method: str, part: str) -> Any:
-    found = [r for r in conf.requests if r.method == method and part in r.path]
-    assert found, f"no {method} {part}"
-    return found[-1]
-
-
 async def test_myself(conf: FakeConfluence, tool: Call) -> None:
     me = await tool("confluence_get_myself", {})
     assert not me["isError"], me["text"]
     assert CARA.display_name in me["text"]
-    assert sent(conf, "GET", "/user/current").identity == "cara"
+    assert conf.last_request("GET", "/user/current").identity == "cara"
 
 
 async def test_search_plain_text_is_quoted_safely(conf: FakeConfluence, tool: Call) -> None:
     r = await tool("confluence_search", {"query": 'say "hi"'})
     assert not r["isError"], r["text"]
-    cql = sent(conf, "GET", "/rest/api/search").query["cql"]
+    cql = conf.last_request("GET", "/rest/api/search").query["cql"]
     field = "siteSearch" if conf.deployment == "cloud" else "text"
     assert cql == f'{field} ~ "say \\"hi\\""'
     hit = r["structuredContent"]["results"][0]
@@ -121,7 +115,7 @@ async def test_create_page_sends_storage_and_caches_space_ids(conf: FakeConfluen
     assert "<h1>Plan</h1>" in stored["body"] and "two &amp; three" in stored["body"]
     assert 'ac:name="code"' in stored["body"] and "make <all>" in stored["body"]
     if conf.deployment == "cloud":
-        assert sent(conf, "POST", "/api/v2/pages").json["spaceId"] == "65602"
+        assert conf.last_request("POST", "/api/v2/pages").json["spaceId"] == "65602"
         lookups = len([q for q in conf.requests if q.path.endswith("/api/v2/spaces")])
         again = await tool("confluence_create_page", {"space_key": "ENG", "title": "Q4 plan", "body": "later"})
         assert not again["isError"], again["text"]
@@ -129,7 +123,7 @@ async def test_create_page_sends_storage_and_caches_space_ids(conf: FakeConfluen
         await tool("confluence_create_page", {"space_key": "ENG", "title": "Dan's", "body": "x"}, user=DAN)
         assert len([q for q in conf.requests if q.path.endswith("/api/v2/spaces")]) == lookups + 1, "cache is per user"
     else:
-        assert sent(conf, "POST", "/rest/api/content").json["space"] == {"key": "ENG"}
+        assert conf.last_request("POST", "/rest/api/content").json["space"] == {"key": "ENG"}
     dup = await tool("confluence_create_page", {"space_key": "ENG", "title": "Q3 plan", "body": "again"})
     assert dup["isError"] and "already exists" in dup["text"]
 
@@ -162,9 +156,9 @@ async def test_comments_children_spaces_labels(conf: FakeConfluence, tool: Call)
     c = await tool("confluence_add_comment", {"page_id": "98307", "body": "Thanks, **great** guide"})
     assert not c["isError"], c["text"]
     if conf.deployment == "cloud":
-        assert sent(conf, "POST", "/api/v2/footer-comments").json["pageId"] == "98307"
+        assert conf.last_request("POST", "/api/v2/footer-comments").json["pageId"] == "98307"
     else:
-        assert sent(conf, "POST", "/rest/api/content").json["container"]["id"] == "98307"
+        assert conf.last_request("POST", "/rest/api/content").json["container"]["id"] == "98307"
     assert any("<strong>great</strong>" in x["body"] for x in conf.comments["98307"])
     kids = await tool("confluence_get_page_children", {"page_id": "98305", "limit": 2})
     titles = [k["title"] for k in kids["structuredContent"]["children"]]

@@ -22,12 +22,6 @@ async def tool(jira: FakeJira) -> AsyncIterator[Call]:
         yield call
 
 
-def last(jira: FakeJira, method: str, part: str) -> Any:
-    found = [r for r in jira.requests if r.method == method and part in r.path]
-    assert found, f"no {method} {part} reached the fake"
-    return found[-1]
-
-
 async def test_create_issue_sends_rich_text_for_the_deployment(jira: FakeJira, tool: Call) -> None:
     md = "## Steps\n\n1. Open **it**\n2. Run `cmd`\n\n```python\nprint(1)\n```"
     r = await tool(
@@ -44,7 +38,7 @@ async def test_create_issue_sends_rich_text_for_the_deployment(jira: FakeJira, t
     assert not r["isError"], r["text"]
     key = r["structuredContent"]["key"]
     assert key.startswith("DEMO-") and key in r["text"] and r["structuredContent"]["url"].endswith(f"/browse/{key}")
-    sent = last(jira, "POST", "/issue").json["fields"]
+    sent = jira.last_request("POST", "/issue").json["fields"]
     assert sent["project"] == {"key": "DEMO"} and sent["issuetype"] == {"name": "Bug"}
     assert sent["priority"] == {"name": "High"} and sent["labels"] == ["ui", "p1"]
     if jira.deployment == "cloud":
@@ -75,7 +69,7 @@ async def test_update_issue_converts_known_fields(jira: FakeJira, tool: Call) ->
     )
     assert not r["isError"], r["text"]
     assert r["structuredContent"]["updated_fields"] == ["description", "labels", "priority", "summary"]
-    sent = last(jira, "PUT", "/issue/DEMO-2").json["fields"]
+    sent = jira.last_request("PUT", "/issue/DEMO-2").json["fields"]
     assert sent["labels"] == ["a", "b"] and sent["priority"] == {"name": "Low"} and sent["summary"] == "Renamed"
     if jira.deployment == "cloud":
         assert sent["description"]["content"][0]["content"][1]["marks"] == [{"type": "em"}]
@@ -89,7 +83,7 @@ async def test_update_issue_converts_known_fields(jira: FakeJira, tool: Call) ->
 async def test_add_comment_and_read_comments(jira: FakeJira, tool: Call) -> None:
     r = await tool("jira_add_comment", {"issue_key": "DEMO-3", "body": "Looks **good** — see [docs](https://x.io)"})
     assert not r["isError"], r["text"]
-    body = last(jira, "POST", "/issue/DEMO-3/comment").json["body"]
+    body = jira.last_request("POST", "/issue/DEMO-3/comment").json["body"]
     if jira.deployment == "cloud":
         assert body["type"] == "doc"
     else:
@@ -124,12 +118,12 @@ async def test_transitions_by_id_name_and_unknown(jira: FakeJira, tool: Call) ->
     assert "Done" in names and "Done" in listed["text"]
     r = await tool("jira_transition_issue", {"issue_key": "DEMO-5", "transition": "in progress"})
     assert not r["isError"], r["text"]
-    assert last(jira, "POST", "/issue/DEMO-5/transitions").json["transition"] == {"id": names["In Progress"]}
+    assert jira.last_request("POST", "/issue/DEMO-5/transitions").json["transition"] == {"id": names["In Progress"]}
     r = await tool(
         "jira_transition_issue", {"issue_key": "DEMO-5", "transition": names["Done"], "comment": "Shipped **now**"}
     )
     assert not r["isError"], r["text"]
-    sent = last(jira, "POST", "/issue/DEMO-5/transitions").json
+    sent = jira.last_request("POST", "/issue/DEMO-5/transitions").json
     assert sent["transition"] == {"id": names["Done"]}
     comment_body = sent["update"]["comment"][0]["add"]["body"]
     assert comment_body == "Shipped *now*" if jira.deployment == "server" else comment_body["type"] == "doc"
@@ -151,10 +145,10 @@ async def test_projects_types_links_and_my_issues(jira: FakeJira, tool: Call) ->
         "jira_link_issues", {"link_type": "Blocks", "inward_issue": "DEMO-1", "outward_issue": "DEMO-2"}
     )
     assert not linked["isError"], linked["text"]
-    assert last(jira, "POST", "/issueLink").json["type"] == {"name": "Blocks"}
+    assert jira.last_request("POST", "/issueLink").json["type"] == {"name": "Blocks"}
     mine = await tool("jira_get_my_issues", {"max_results": 50})
     assert not mine["isError"], mine["text"]
-    jql = last(jira, "GET", "/search").query["jql"]
+    jql = jira.last_request("GET", "/search").query["jql"]
     assert "currentUser()" in jql
     assert all(i["assignee"] == ALICE.display_name for i in mine["structuredContent"]["issues"])
     theirs = await tool("jira_get_my_issues", {}, headers=jira_headers(BOB, jira.deployment))

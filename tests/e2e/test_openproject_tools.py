@@ -50,7 +50,7 @@ async def test_myself_and_reference_lists(op: FakeOpenProject, tool: Call) -> No
     me = await tool("openproject_get_myself", {})
     assert not me["isError"], me["text"]
     assert me["structuredContent"]["login"] == "anna" and "Anna Admin" in me["text"]
-    sent = [r for r in op.requests if r.path == "/api/v3/users/me"][-1]
+    sent = op.last_request("GET", "/api/v3/users/me")
     assert sent.headers["authorization"].startswith("Basic ") and sent.identity == "anna"
     projects = await tool("openproject_list_projects", {})
     assert {p["identifier"] for p in projects["structuredContent"]["projects"]} >= {"demo-project", "scrum-project"}
@@ -134,7 +134,7 @@ async def test_create_resolves_names_to_links(op: FakeOpenProject, tool: Call) -
         },
     )
     assert not r["isError"], r["text"]
-    sent = [q for q in op.requests if q.method == "POST" and q.path.endswith("/work_packages")][-1].json
+    sent = op.last_request("POST", "/work_packages").json
     assert sent["_links"]["type"] == {"href": "/api/v3/types/7"}
     assert sent["_links"]["status"] == {"href": "/api/v3/statuses/7"}
     assert sent["_links"]["assignee"] == {"href": f"/api/v3/users/{ANNA.id}"}

@@ -308,6 +308,15 @@ class FakeUpstream:
         """Recorded requests whose raw path ends with or contains ``path_part``."""
         return [r for r in self.requests if path_part in r.path]
 
+    def last_request(self, method: str, path_part: str) -> RecordedRequest:
+        """The latest `method` request whose path contains `path_part`: what a tool test asserts on.
+
+        Raises AssertionError, naming what was expected, when none arrived."""
+        for r in reversed(self.requests):
+            if r.method == method and path_part in r.path:
+                return r
+        raise AssertionError(f"no {method} …{path_part}… reached {type(self).__name__}")
+
     @contextlib.asynccontextmanager
     async def serve(self, ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[str]:
         """Serve on 127.0.0.1 with an ephemeral port (over TLS with `ssl_context`); yields (and sets
