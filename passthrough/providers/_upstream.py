@@ -520,13 +520,18 @@ class Upstream:
         return Answer(status, answer_headers, b"".join(chunks), self.name, self.label)
 
     def _untrusted(self, exc: aiohttp.ClientConnectorCertificateError) -> str:
-        product = self.name.upper()
+        p = self.name.upper()
         reason = getattr(exc.certificate_error, "verify_message", None) or type(exc.certificate_error).__name__
         return (
             f"Could not reach {self.label} at {self.base_url}: its TLS certificate is not trusted here ({reason}). "
-            f"If your organisation signs it with its own certificate authority, set {product}_CA_BUNDLE to that "
-            f"CA's PEM file (or SSL_CERT_FILE); {product}_SSL_VERIFY=false turns the check off, which is unsafe."
+            f"If your organisation signs it with its own certificate authority, set {p}_CA_BUNDLE to that CA's "
+            f"PEM file (or SSL_CERT_FILE); {p}_SSL_VERIFY=false turns the check off, which is unsafe."
         )
+
+    def _handshake_failed(self, exc: aiohttp.ClientConnectorSSLError) -> str:
+        reason = getattr(exc.os_error, "reason", None) or type(exc.os_error).__name__
+        failed = f"Could not reach {self.label} at {self.base_url}: the TLS handshake failed ({reason})"
+        return failed + self._cert_advice() + "."
 
     def _client_certificate_hint(self, exc: aiohttp.ClientError) -> str:
         """TLS 1.3 servers refuse a missing client certificate after the handshake, as a bare disconnect."""
@@ -534,16 +539,11 @@ class Upstream:
             return ""
         if not isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
             return ""
-        product = self.name.upper()
-        return f". If {self.label} requires a client certificate, set {product}_CLIENT_CERT and {product}_CLIENT_KEY"
+        return self._cert_advice()
 
-    def _handshake_failed(self, exc: aiohttp.ClientConnectorSSLError) -> str:
-        product = self.name.upper()
-        reason = getattr(exc.os_error, "reason", None) or type(exc.os_error).__name__
-        return (
-            f"Could not reach {self.label} at {self.base_url}: the TLS handshake failed ({reason}). If the server "
-            f"asks for a client certificate, set {product}_CLIENT_CERT and {product}_CLIENT_KEY."
-        )
+    def _cert_advice(self) -> str:
+        p = self.name.upper()
+        return f". If {self.label} requires a client certificate, set {p}_CLIENT_CERT and {p}_CLIENT_KEY"
 
     def _too_large(self, status: int) -> UpstreamError:
         return UpstreamError(
