@@ -211,7 +211,8 @@ def _oauth_site(provider: Provider, cred: Credential | None, presented: Presente
     cloud_id = presented.cloud_id or settings.atlassian_oauth_cloud_id
     if cloud_id is None:
         return None
-    return f"{settings.atlassian_api_url}/ex/{provider}/{cloud_id}"
+    # Confluence Cloud's REST lives under /wiki, at the site and through the gateway alike.
+    return f"{settings.atlassian_api_url}/ex/{provider}/{cloud_id}" + ("/wiki" if provider == "confluence" else "")
 
 
 def resolve(presented: Presented, settings: Settings) -> RequestCredentials:

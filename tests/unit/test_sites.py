@@ -77,7 +77,9 @@ def test_a_site_outside_the_allowlist_is_a_bad_header() -> None:
 def test_oauth_bearer_with_a_cloud_id_goes_to_the_gateway_for_both_atlassian_products() -> None:
     creds = resolved(**{"Authorization": "Bearer at-1", "X-Atlassian-Cloud-Id": "abc-123"})
     assert creds.jira is not None and creds.jira.site == "https://api.atlassian.com/ex/jira/abc-123"
-    assert creds.confluence is not None and creds.confluence.site == "https://api.atlassian.com/ex/confluence/abc-123"
+    assert (
+        creds.confluence is not None and creds.confluence.site == "https://api.atlassian.com/ex/confluence/abc-123/wiki"
+    )
     assert creds.jira.deployment == "cloud"
     token = resolved(**{"X-Jira-Token": "pat-2", "X-Atlassian-Cloud-Id": "abc-123"})
     assert token.jira is not None and token.jira.site is None, "a product token is not an OAuth access token"
