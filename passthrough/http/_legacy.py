@@ -29,7 +29,7 @@ from passthrough.http._common import (
 from passthrough.http._credentials import credentials
 from passthrough.http._keys import ADMISSION, CLIENT, DISPATCHER, LEGACY_SESSIONS, PRESENTED, SETTINGS
 from passthrough.http._sessions import LegacySession
-from passthrough.protocol import INTERNAL_ERROR, Batch, Exchange, Refusal, jsonrpc, read_batch, revision_of
+from passthrough.protocol import INTERNAL_ERROR, Batch, Refusal, jsonrpc, read_batch
 
 log = logging.getLogger("passthrough.http")
 
@@ -99,7 +99,7 @@ async def _answer(
         async with app[ADMISSION].slot(session.client, len(requests)):
             replies: list[dict[str, Any]] = list(
                 await asyncio.gather(
-                    *(dispatcher.handle(r, Exchange(creds, revision_of(r, session.version))) for r in requests)
+                    *(dispatcher.handle(r, exchange) for r, exchange in batch.exchanges(creds, session.version))
                 )
             )
     except ServerBusy as exc:

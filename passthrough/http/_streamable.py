@@ -41,7 +41,6 @@ from passthrough.protocol import (
     jsonrpc,
     read_batch,
     reply_status,
-    revision_of,
     unsupported_version,
 )
 
@@ -95,7 +94,7 @@ async def post(request: web.Request) -> web.StreamResponse:
     default = revision or LATEST_HANDSHAKE_VERSION
     async with request.app[ADMISSION].slot(client, len(requests)):
         replies = await asyncio.gather(
-            *(_answer(request, session, r, Exchange(creds, revision_of(r, default))) for r in requests)
+            *(_answer(request, session, r, exchange) for r, exchange in batch.exchanges(creds, default))
         )
     payload = jsonrpc.encode_replies(list(replies), batch.batch, limits.max_reply_bytes)
     if sse_only:

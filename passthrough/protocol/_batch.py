@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from passthrough.credentials import RequestCredentials
 from passthrough.errors import ProtocolError
-from passthrough.protocol._dispatcher import negotiate
+from passthrough.protocol._dispatcher import Exchange, negotiate, revision_of
 from passthrough.protocol._jsonrpc import Message, Notification, Request, decode, message, request_id_of
 from passthrough.protocol._sdk import BATCHING_VERSIONS, INVALID_REQUEST
 
@@ -34,6 +35,10 @@ class Batch:
     """The `requestId` of each `notifications/cancelled`, as sent."""
     agreed: str | None
     """The revision negotiated by an initialize in the body (the last one), None without one."""
+
+    def exchanges(self, credentials: RequestCredentials, default: str) -> list[tuple[Request, Exchange]]:
+        """Each request with what it runs under: the credentials, and `default` unless its own envelope names one."""
+        return [(r, Exchange(credentials, revision_of(r, default))) for r in self.requests]
 
 
 def parse(body: bytes, revision: str | None, max_batch: int) -> tuple[list[Message], bool]:
