@@ -36,7 +36,7 @@ def _excerpt(text: Any) -> str:
     return clean if len(clean) <= 300 else clean[:299] + "…"
 
 
-@tool("confluence_search", title="Confluence: search (CQL or text)", toolset="confluence_search")
+@tool("confluence_search", title="Confluence: search (CQL or text)", toolset="confluence_pages")
 async def search(confluence: ConfluenceClient, args: Search) -> ToolResult:
     """Search Confluence with CQL (e.g. space = ENG AND title ~ "plan") or plain words. Returns title, space,
     excerpt and page id; pass next_cursor back as cursor for more."""
@@ -117,7 +117,7 @@ class Spaces(Arguments):
     cursor: Cursor = None
 
 
-@tool("confluence_list_spaces", title="Confluence: list spaces", toolset="confluence_spaces")
+@tool("confluence_list_spaces", title="Confluence: list spaces", toolset="confluence_pages")
 async def list_spaces(confluence: ConfluenceClient, args: Spaces) -> ToolResult:
     """List the Confluence spaces the user can see (key, name)."""
     listing = await confluence.spaces(args.limit, args.cursor)
