@@ -51,31 +51,47 @@ class ProviderClient:
     async def ready(self) -> None:
         """Checks a tool's client must pass before the tool runs; none unless a provider needs one."""
 
-    async def _json(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
-        answer = await self._up.call(method, self.api + path, credential=self._cred, params=params, body=body)
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        api: str | None = None,
+    ) -> Any:
+        """One call; `path` is under `api` (this client's REST API unless another, e.g. "/rest/agile/1.0")."""
+        prefix = self.api if api is None else api
+        answer = await self._up.call(method, prefix + path, credential=self._cred, params=params, body=body)
         return answer.json()
 
     async def _object(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        api: str | None = None,
     ) -> dict[str, Any]:
         """A call whose answer must be a JSON object; any other shape is the upstream's error, said so."""
-        value = await self._json(method, path, params=params, body=body)
+        value = await self._json(method, path, params=params, body=body, api=api)
         if not isinstance(value, dict):
             raise self._unexpected(method, path, "an object")
         return value
 
-    async def _array(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
+    async def _array(self, path: str, params: dict[str, Any] | None = None, *, api: str | None = None) -> list[Any]:
         """A GET whose answer must be a JSON array."""
-        value = await self._json("GET", path, params=params)
+        value = await self._json("GET", path, params=params, api=api)
         if not isinstance(value, list):
             raise self._unexpected("GET", path, "a list")
         return value
 
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        return await self._object("GET", path, params=params)
+    async def _get(self, path: str, params: dict[str, Any] | None = None, *, api: str | None = None) -> dict[str, Any]:
+        return await self._object("GET", path, params=params, api=api)
 
-    async def _send(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        return await self._object(method, path, body=body)
+    async def _send(self, method: str, path: str, body: Any = None, *, api: str | None = None) -> dict[str, Any]:
+        return await self._object(method, path, body=body, api=api)
 
     def _unexpected(self, method: str, path: str, shape: str) -> UpstreamError:
         return UpstreamError(
@@ -85,9 +101,10 @@ class ProviderClient:
             "is the configured URL the product's base URL?",
         )
 
-    async def _no_answer(self, method: str, path: str, body: Any = None) -> None:
+    async def _no_answer(self, method: str, path: str, body: Any = None, *, api: str | None = None) -> None:
         """A call whose answer carries nothing we read (often 204, sometimes an empty body)."""
-        await self._up.call(method, self.api + path, credential=self._cred, body=body, expect_json=False)
+        prefix = self.api if api is None else api
+        await self._up.call(method, prefix + path, credential=self._cred, body=body, expect_json=False)
 
     async def _cached(self, name: str, load: Callable[[], Awaitable[T]]) -> T:
         """`load()` once per user, upstream and `name` for a while: reference data, never secrets."""

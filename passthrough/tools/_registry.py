@@ -11,6 +11,7 @@ from passthrough.tools._spec import ToolSpec
 class ToolRegistry:
     def __init__(self, tools: Iterable[ToolSpec], withheld: Iterable[str] = ()) -> None:
         self._tools = {tool.name: tool for tool in tools}
+        self._aliases = {alias: tool for tool in self._tools.values() for alias in tool.aliases}
         self._withheld = frozenset(withheld)
 
     def __iter__(self) -> Iterator[ToolSpec]:
@@ -20,7 +21,8 @@ class ToolRegistry:
         return len(self._tools)
 
     def get(self, name: str) -> ToolSpec | None:
-        return self._tools.get(name)
+        """The tool listed as `name`, or answering to it as an alias."""
+        return self._tools.get(name) or self._aliases.get(name)
 
     def withheld(self, name: str) -> bool:
         """True for a write tool that read-only mode removed (so errors can say why)."""
@@ -43,7 +45,7 @@ def build_registry(settings: Settings, tools: Iterable[ToolSpec] | None = None) 
         if tool.provider not in configured:
             continue
         if settings.read_only and not tool.read_only:
-            withheld.append(tool.name)
+            withheld += [tool.name, *tool.aliases]
             continue
         chosen.append(tool)
     return ToolRegistry(chosen, withheld)

@@ -19,18 +19,33 @@ from functools import cached_property
 from types import ModuleType
 from typing import Any, Literal, TypeVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from passthrough.credentials import HEADERS_TO_SEND, RequestCredentials
 from passthrough.errors import MissingCredential
 from passthrough.providers import LABELS, ProviderClient, Upstream
 from passthrough.settings import Provider
 
+# Arguments that name a file or folder on the server (CONTRACT.md section 9): a shared server never reads or
+# writes its own disk for a client, so these are refused with what to send instead.
+SERVER_FILE_ARGUMENTS = frozenset({"file_path", "file_paths", "content_file", "download_path", "target_dir"})
+
 
 class Arguments(BaseModel):
     """Base of every tool's argument model: unknown arguments are refused, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_server_files(cls, data: Any) -> Any:
+        named = sorted(SERVER_FILE_ARGUMENTS & set(data)) if isinstance(data, dict) else []
+        if named:
+            raise ValueError(
+                f"{named[0]} names a file on the server, and this shared server never reads or writes its own "
+                "files for a client: send the content inline as content_base64 (downloads come back as content)"
+            )
+        return data
 
 
 class NoArguments(Arguments):
@@ -80,6 +95,7 @@ class ToolSpec:
     read_only: bool = True
     destructive: bool = False
     idempotent: bool = True
+    aliases: tuple[str, ...] = ()  # other names it answers to (a peer's), never listed
 
     @property
     def provider(self) -> Provider:
@@ -121,12 +137,13 @@ _HINTS: dict[Effect, tuple[bool, bool, bool]] = {
 
 
 def tool(
-    name: str, *, title: str, toolset: str, effect: Effect = "read"
+    name: str, *, title: str, toolset: str, effect: Effect = "read", aliases: tuple[str, ...] = ()
 ) -> Callable[[Callable[[C, A], Awaitable[ToolResult]]], ToolSpec]:
     """Declare the decorated `async def handler(client, args)` as the tool `name`.
 
     `effect` says what a call does upstream; any effect but "read" makes a tool that
-    read-only mode withholds, and sets the annotations clients show (`_HINTS`)."""
+    read-only mode withholds, and sets the annotations clients show (`_HINTS`). `aliases` are other
+    names the tool answers to (the leading peer's, CONTRACT.md section 9); only `name` is listed."""
     read_only, destructive, idempotent = _HINTS[effect]
 
     def declare(function: Callable[[C, A], Awaitable[ToolResult]]) -> ToolSpec:
@@ -148,6 +165,7 @@ def tool(
             read_only=read_only,
             destructive=destructive,
             idempotent=idempotent,
+            aliases=aliases,
         )
 
     return declare

@@ -145,3 +145,28 @@ def test_pick_and_signed_in() -> None:
     assert result.structured == {"email": "a@x", "account_id": "acc"}
     quiet = signed_in("Confluence", "http://c", "Ann", {"email": "a@x", "username": "ann"}, email=False)
     assert quiet.text == "Signed in to Confluence (http://c) as Ann, username ann."
+
+
+def test_an_alias_is_callable_never_listed_and_withheld_with_its_tool() -> None:
+    from passthrough.settings import load_settings
+    from passthrough.tools import build_registry
+
+    @tool("jira_wipe", title="Jira: wipe", toolset="jira_issues", effect="delete", aliases=("jira_erase",))
+    async def wipe(jira: JiraClient, _: NoArguments) -> ToolResult:
+        """Wipe."""
+        return ToolResult("wiped")
+
+    registry = build_registry(load_settings({"JIRA_URL": "https://j.example"}), [echo, wipe])
+    assert registry.get("jira_erase") is wipe and registry.get("jira_wipe") is wipe
+    assert [t.name for t in registry] == ["jira_echo", "jira_wipe"]
+    read_only = build_registry(load_settings({"JIRA_URL": "https://j.example", "PASSTHROUGH_READ_ONLY": "1"}), [wipe])
+    assert read_only.get("jira_erase") is None and read_only.withheld("jira_erase") and read_only.withheld("jira_wipe")
+
+
+def test_arguments_naming_a_server_file_are_refused_with_what_to_send() -> None:
+    from pydantic import ValidationError
+
+    for name in ("file_path", "file_paths", "content_file"):
+        with pytest.raises(ValidationError, match=f"{name} names a file on the server.*content_base64"):
+            Echo.model_validate({"word": "x", name: "/etc/passwd"})
+    assert Echo.model_validate({"word": "x"}).word == "x"

@@ -7,6 +7,12 @@ from typing import Any
 
 from passthrough.providers._client import ProviderClient, next_offset, offset_token
 from passthrough.providers._upstream import segment
+from passthrough.providers.jira._agile import AgileCalls
+from passthrough.providers.jira._extras import ExtrasCalls
+from passthrough.providers.jira._issue_ops import IssueOpsCalls
+from passthrough.providers.jira._people import PeopleCalls
+from passthrough.providers.jira._projects import ProjectCalls
+from passthrough.providers.jira._service_desk import ServiceDeskCalls
 
 DEFAULT_FIELDS = (
     "summary,status,issuetype,priority,assignee,reporter,created,updated,labels,description,project,comment,parent"
@@ -25,7 +31,7 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-class JiraClient(ProviderClient):
+class JiraClient(PeopleCalls, AgileCalls, ProjectCalls, IssueOpsCalls, ExtrasCalls, ServiceDeskCalls, ProviderClient):
     """Jira for one request's credential. Rich-text values (`body`, `description`) go as the deployment's
     format: ADF on Cloud, wiki markup on Server/Data Center."""
 

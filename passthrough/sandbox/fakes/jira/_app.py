@@ -25,7 +25,7 @@ from ._call import JiraCall
 from ._data import JiraUser, Project
 from ._errors import JiraError, error_body
 from ._state import JiraState
-from .routes import TABLES
+from .routes import OTHER_APIS, TABLES
 
 __all__ = ["FakeJira", "JiraUser"]
 
@@ -63,6 +63,9 @@ class FakeJira(AtlassianUpstream[JiraUser]):
                 keep=self._on_this_deployment,
                 api=f"v{version}",
             )
+        for prefix, tables in OTHER_APIS.items():
+            version = 3 if self.cloud else 2
+            self.install(app, tables, prefix, self._caller(version), keep=self._on_this_deployment, api=prefix)
 
     def _caller(self, version: int) -> Callable[[web.Request], JiraCall]:
         return lambda request: JiraCall(self, request, version)

@@ -1,0 +1,3 @@
+"""Jira tools for users, watchers, worklogs and assigning."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Jira tools for projects, versions, components and fields."""
+
+from __future__ import annotations
