@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -18,6 +19,7 @@ from passthrough.errors import ConfigError
 from passthrough.log import configure
 from passthrough.providers._reach import proxy_for
 from passthrough.settings import ProviderSettings, Settings, is_loopback, load_settings
+from passthrough.toolsets import DEFAULT_TOOLS, TOOLSETS
 
 log = logging.getLogger("passthrough")
 
@@ -39,6 +41,7 @@ def describe(settings: Settings) -> list[str]:
     }[settings.fallback]
     lines.append(f"Fallback policy: {settings.fallback} ({why}): {meaning}")
     lines.append(f"API keys configured: {len(settings.api_key_digests)}")
+    lines.append(toolsets_on(settings).replace("On this server (", "Toolsets (").replace(": ", ": ", 1))
     if settings.read_only:
         lines.append("Read-only: write tools are neither listed nor callable")
     lines.append(f"Logs: {settings.log_level} and up, as {settings.log_format} (PASSTHROUGH_LOG_FORMAT)")
@@ -71,15 +74,34 @@ def _reach_lines(p: ProviderSettings) -> list[str]:
 
 
 def tools_markdown() -> str:
+    """Every tool, grouped by toolset (in the order toolsets are catalogued), as the README shows them."""
     from passthrough.tools import all_tools
 
-    lines = ["| tool | arguments (* required) | read-only | what it does |", "| --- | --- | --- | --- |"]
-    for tool in all_tools():
+    order = {name: i for i, name in enumerate(TOOLSETS)}
+    tools = sorted(all_tools(), key=lambda t: order[t.toolset])  # stable: declaration order within a toolset
+    lines = [
+        "| toolset | tool | arguments (* required) | read-only | default | what it does |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for tool in tools:
         schema = tool.input_schema
         required = set(schema.get("required", []))
         args = ", ".join(f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {}))
-        lines.append(f"| `{tool.name}` | {args or '—'} | {'yes' if tool.read_only else 'no'} | {tool.description} |")
+        also = f" (also `{'`, `'.join(tool.aliases)}`)" if tool.aliases else ""
+        lines.append(
+            f"| {tool.toolset} | `{tool.name}`{also} | {args or '—'} | {'yes' if tool.read_only else 'no'} "
+            f"| {'yes' if tool.name in DEFAULT_TOOLS else ''} | {tool.description} |"
+        )
     return "\n".join(lines)
+
+
+def toolsets_on(settings: Settings) -> str:
+    """Which toolsets this server offers (PASSTHROUGH_TOOLSETS), and how many tools that makes."""
+    from passthrough.tools import build_registry
+
+    count = len(build_registry(settings))
+    chosen = ", ".join(sorted(settings.toolsets))
+    return f"On this server (PASSTHROUGH_TOOLSETS={chosen}): {count} tools for the configured providers."
 
 
 def warnings(settings: Settings) -> list[str]:
@@ -130,7 +152,8 @@ async def _run(settings: Settings, sandbox: bool) -> None:
         if os.environ.get("PASSTHROUGH_FALLBACK", "").strip():
             env.pop("PASSTHROUGH_FALLBACK", None)
             own["PASSTHROUGH_FALLBACK"] = os.environ["PASSTHROUGH_FALLBACK"]
-        settings = load_settings({**own, **env}).with_bind(settings.host, settings.port)
+        # the sandbox shows every tool working, unless the operator chose toolsets
+        settings = load_settings({"PASSTHROUGH_TOOLSETS": "all", **own, **env}).with_bind(settings.host, settings.port)
         _announce(settings)
         policy = settings.fallback
         await _serve(settings, lambda base_url: sandbox_guide(base_url, policy))
@@ -241,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "tools":
         print(tools_markdown())
+        with contextlib.suppress(ConfigError):
+            print("\n" + toolsets_on(load_settings(os.environ)))
         return 0
 
     if args.command == "client-config":

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from passthrough import toolsets
 from passthrough.errors import ConfigError
 
 Provider = Literal["jira", "confluence", "openproject"]
@@ -107,6 +108,8 @@ class Settings(_Frozen):
     # Atlassian Cloud OAuth 2.0: the site's cloud id for Bearer access tokens, and the gateway they go through
     atlassian_oauth_cloud_id: str | None = None
     atlassian_api_url: str = "https://api.atlassian.com"
+    # What the server offers (passthrough/toolsets.py): toolset names, "default", "all"
+    toolsets: frozenset[str] = frozenset({"default"})
     log_level: str = "INFO"
     log_format: LogFormat = "text"
     metrics: MetricsPolicy = "loopback"
@@ -315,6 +318,13 @@ def upstream_allowed(url: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
+def _toolsets(env: Mapping[str, str]) -> frozenset[str]:
+    try:
+        return toolsets.parse(env.get("PASSTHROUGH_TOOLSETS", ""), "PASSTHROUGH_TOOLSETS")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     """One of `choices` (the first is the default when unset), case-insensitive; else a ConfigError naming them."""
     raw = env.get(name, "").strip().lower()
@@ -419,6 +429,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         allowed_upstreams=_allowed_upstreams(env),
         atlassian_oauth_cloud_id=cloud_id,
         atlassian_api_url=_url(env, "ATLASSIAN_API_URL") or "https://api.atlassian.com",
+        toolsets=_toolsets(env),
         log_level=(env.get("PASSTHROUGH_LOG_LEVEL", "").strip() or "INFO").upper(),
         log_format=_choice(env, "PASSTHROUGH_LOG_FORMAT", ("text", "json")),  # type: ignore[arg-type]
         metrics=_choice(env, "PASSTHROUGH_METRICS", ("loopback", "on", "off")),  # type: ignore[arg-type]

@@ -42,7 +42,8 @@ SHARED = JiraUser(
 
 
 def make_settings(env: Mapping[str, str], **limits: float) -> Settings:
-    settings = load_settings(env)
+    """Settings as `passthrough serve` reads `env`, with every toolset on unless `env` chooses."""
+    settings = load_settings({"PASSTHROUGH_TOOLSETS": "all", **env})
     if limits:
         settings = settings.model_copy(update={"limits": Limits.model_validate(limits)})
     return settings

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from multidict import MultiMapping
 
+from passthrough import toolsets
 from passthrough.credentials._apikeys import accepted, well_formed
 from passthrough.credentials._values import Credential, Presented, RequestCredentials
 from passthrough.errors import BadHeader, InvalidApiKey
@@ -37,6 +38,7 @@ JIRA_URL = "X-Atlassian-Jira-Url"
 CONFLUENCE_URL = "X-Atlassian-Confluence-Url"
 OPENPROJECT_URL = "X-OpenProject-Url"
 CLOUD_ID = "X-Atlassian-Cloud-Id"
+TOOLSETS = "X-MCP-Toolsets"
 SITE_HEADERS: Mapping[Provider, str] = {"jira": JIRA_URL, "confluence": CONFLUENCE_URL, "openproject": OPENPROJECT_URL}
 
 CREDENTIAL_HEADERS = (
@@ -51,6 +53,7 @@ CREDENTIAL_HEADERS = (
     CONFLUENCE_URL,
     OPENPROJECT_URL,
     CLOUD_ID,
+    TOOLSETS,
 )
 
 HEADERS_TO_SEND: Mapping[Provider, tuple[str, ...]] = {
@@ -144,6 +147,7 @@ def extract(headers: MultiMapping[str]) -> Presented:
         confluence_url=_site(headers, CONFLUENCE_URL),
         openproject_url=_site(headers, OPENPROJECT_URL),
         cloud_id=_cloud_id(headers),
+        toolsets=_toolsets(headers),
         forwarded=any(name in headers for name in FORWARDING_HEADERS),
     )
 
@@ -153,6 +157,16 @@ def _cloud_id(headers: MultiMapping[str]) -> str | None:
     if value is not None and not valid_cloud_id(value):
         raise BadHeader(f"{CLOUD_ID} must be an Atlassian cloud id (letters, digits and dashes)")
     return value
+
+
+def _toolsets(headers: MultiMapping[str]) -> str | None:
+    value = _single(headers, TOOLSETS)
+    if value is None:
+        return None
+    try:
+        return ",".join(sorted(toolsets.parse(value, TOOLSETS)))
+    except ValueError as exc:
+        raise BadHeader(str(exc)) from None
 
 
 def _global(cred: GlobalCredential) -> Credential:
@@ -274,4 +288,5 @@ def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
         openproject=chosen["openproject"],
         api_key_ok=api_key_ok,
         refusals=tuple(refusals),
+        toolsets=frozenset(presented.toolsets.split(",")) if presented.toolsets else None,
     )

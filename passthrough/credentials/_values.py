@@ -62,6 +62,7 @@ _PRESENTED_FIELDS = (
     "confluence_url",
     "openproject_url",
     "cloud_id",
+    "toolsets",
 )
 
 
@@ -81,6 +82,8 @@ class Presented:
     confluence_url: str | None = None
     openproject_url: str | None = None
     cloud_id: str | None = None
+    # What the client asked to be offered (X-MCP-Toolsets), normalized: never more than the server offers.
+    toolsets: str | None = None
     # Not a credential: whether the request came through a reverse proxy (it named a forwarded client).
     forwarded: bool = False
 
@@ -123,6 +126,8 @@ class RequestCredentials:
     openproject: Credential | None = None
     api_key_ok: bool = False
     refusals: tuple[tuple[str, str], ...] = ()
+    # The toolset selectors this request narrowed the server's offer to (X-MCP-Toolsets); None: no narrowing
+    toolsets: frozenset[str] | None = None
 
     def get(self, provider: Provider) -> Credential | None:
         cred: Credential | None = getattr(self, provider)

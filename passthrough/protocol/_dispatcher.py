@@ -32,6 +32,7 @@ from passthrough.protocol._sdk import (
 from passthrough.providers import LABELS, Upstream
 from passthrough.settings import Provider, Settings
 from passthrough.tools import ToolContext, ToolRegistry, ToolSpec
+from passthrough.toolsets import offers
 
 log = logging.getLogger("passthrough.protocol")
 audit = logging.getLogger("passthrough.audit")
@@ -96,6 +97,8 @@ class Dispatcher:
         self._upstreams = upstreams
         self._settings = settings
         self._tool_list = [self._describe(tool) for tool in registry]
+        # Narrowed listings by the selectors a request sent (X-MCP-Toolsets): few distinct ones, each built once
+        self._narrowed: dict[frozenset[str], list[dict[str, Any]]] = {}
         self._instructions = self._make_instructions()
         self.metrics: Metrics | None = None  # the app's, once it has them
 
@@ -111,6 +114,14 @@ class Dispatcher:
             "inputSchema": tool.input_schema,
             "annotations": tool.annotations,
         }
+
+    def _listing(self, selectors: frozenset[str]) -> list[dict[str, Any]]:
+        found = self._narrowed.get(selectors)
+        if found is None:
+            found = [self._describe(t) for t in self._registry if offers(selectors, t.name, t.toolset)]
+            if len(self._narrowed) < 256:  # selectors are a subset of a fixed catalog; bounded all the same
+                self._narrowed[selectors] = found
+        return found
 
     def _make_instructions(self) -> str:
         configured = self._settings.providers
@@ -153,9 +164,10 @@ class Dispatcher:
         if method == "tools/call":
             return await self._call_tool(params, exchange)
         if method == "tools/list":
-            listing: dict[str, Any] = {"tools": self._tool_list}
+            narrowed = exchange.credentials.toolsets
+            listing: dict[str, Any] = {"tools": self._tool_list if narrowed is None else self._listing(narrowed)}
             if exchange.modern:
-                listing.update(ttlMs=_TOOLS_TTL_MS, cacheScope="public")
+                listing.update(ttlMs=_TOOLS_TTL_MS, cacheScope="public" if narrowed is None else "private")
             return listing
         if method == "initialize" and not exchange.modern:
             return {
@@ -186,6 +198,12 @@ class Dispatcher:
             self._count_protocol_error()
             hint = " (this server is read-only, so write tools are off)" if self._registry.withheld(str(name)) else ""
             raise ProtocolError(INVALID_PARAMS, f"Unknown tool: {name}{hint}")
+        narrowed = exchange.credentials.toolsets
+        if narrowed is not None and not offers(narrowed, tool.name, tool.toolset):
+            self._count_protocol_error()
+            raise ProtocolError(
+                INVALID_PARAMS, f"Tool {name} is not among the toolsets this client chose (X-MCP-Toolsets)"
+            )
         started = time.perf_counter()
         outcome: Outcome | str = "ok"
         error = ""

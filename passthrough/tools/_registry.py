@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from passthrough.settings import Settings
 from passthrough.tools._spec import ToolSpec
+from passthrough.toolsets import offers
 
 
 class ToolRegistry:
@@ -42,7 +43,7 @@ def build_registry(settings: Settings, tools: Iterable[ToolSpec] | None = None) 
     chosen: list[ToolSpec] = []
     withheld: list[str] = []
     for tool in all_tools() if tools is None else tools:
-        if tool.provider not in configured:
+        if tool.provider not in configured or not offers(settings.toolsets, tool.name, tool.toolset):
             continue
         if settings.read_only and not tool.read_only:
             withheld += [tool.name, *tool.aliases]

@@ -17,7 +17,7 @@ from passthrough.providers.jira import JiraClient
 from passthrough.providers.openproject import OpenProjectClient
 from passthrough.tools import Arguments, NoArguments, ToolResult, ToolSpec, all_tools, declared, tool
 from passthrough.tools._render import pick, signed_in
-from passthrough.tools._toolsets import TOOLSETS
+from passthrough.toolsets import DEFAULT_TOOLS, TOOLSETS
 
 
 class Echo(Arguments):
@@ -82,6 +82,7 @@ def test_every_tool_is_declared_once_under_its_providers_prefix() -> None:
         assert t.name.startswith(t.provider + "_") and t.toolset.startswith(t.provider + "_"), t.name
         assert t.description and "\n" not in t.description, t.name
         assert t.toolset in TOOLSETS, f"{t.name}: {t.toolset} is not a toolset name"
+    assert DEFAULT_TOOLS <= {t.name for t in tools} and len(DEFAULT_TOOLS) <= 60
 
 
 class _Upstream:
