@@ -47,21 +47,44 @@ class JiraClient(PeopleCalls, AgileCalls, ProjectCalls, IssueOpsCalls, ExtrasCal
     async def myself(self) -> dict[str, Any]:
         return await self._get("/myself")
 
-    async def issue(self, key: str, fields: str = DEFAULT_FIELDS) -> dict[str, Any]:
-        return await self._get(f"/issue/{segment(key)}", {"fields": fields})
+    async def issue(
+        self,
+        key: str,
+        fields: str = DEFAULT_FIELDS,
+        *,
+        expand: str | None = None,
+        properties: str | None = None,
+        update_history: bool | None = None,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"fields": fields}
+        if expand:
+            params["expand"] = expand
+        if properties:
+            params["properties"] = properties
+        if update_history is not None:
+            params["updateHistory"] = "true" if update_history else "false"
+        return await self._get(f"/issue/{segment(key)}", params)
 
     async def search(
-        self, jql: str, max_results: int, page_token: str | None, fields: str = SEARCH_FIELDS
+        self,
+        jql: str,
+        max_results: int,
+        page_token: str | None,
+        fields: str = SEARCH_FIELDS,
+        *,
+        expand: str | None = None,
     ) -> SearchPage:
+        extra = {"expand": expand} if expand else {}
         if self.cloud:
-            params: dict[str, Any] = {"jql": jql, "maxResults": max_results, "fields": fields}
+            params: dict[str, Any] = {"jql": jql, "maxResults": max_results, "fields": fields, **extra}
             if page_token:
                 params["nextPageToken"] = page_token
             data = await self._get("/search/jql", params)
             token = data.get("nextPageToken") if not data.get("isLast", not data.get("nextPageToken")) else None
             return SearchPage(list(data.get("issues") or []), token, None)
         start = offset_token(page_token, "page_token")
-        data = await self._get("/search", {"jql": jql, "startAt": start, "maxResults": max_results, "fields": fields})
+        params = {"jql": jql, "startAt": start, "maxResults": max_results, "fields": fields, **extra}
+        data = await self._get("/search", params)
         issues = list(data.get("issues") or [])
         total = _count(data.get("total"))
         return SearchPage(

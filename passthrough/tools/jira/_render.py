@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from passthrough.providers.jira import JiraClient
@@ -102,3 +103,49 @@ def list_line(b: dict[str, Any]) -> str:
         if x
     )
     return f"- {b['key']} [{b['status'] or '?'}] {b['summary']} ({extras})"
+
+
+def other_fields(issue: dict[str, Any], display_names: bool, known: str = "") -> dict[str, Any]:
+    """The fields a caller asked for beyond those the answer already shows, by id or display name."""
+    from passthrough.providers.jira._client import DEFAULT_FIELDS
+
+    shown_already = set(DEFAULT_FIELDS.split(",")) | set(known.split(",")) | {"comment"}
+    raw_names = issue.get("names")
+    names: dict[str, Any] = raw_names if display_names and isinstance(raw_names, dict) else {}
+    fields = issue.get("fields") or {}
+    return {
+        str(names.get(name) or name): value
+        for name, value in fields.items()
+        if name not in shown_already and value is not None
+    }
+
+
+def shown(value: Any, limit: int = 300) -> str:
+    """A field value on one line: names for objects Jira names, compact JSON otherwise, cut at `limit`."""
+    if isinstance(value, dict):
+        value = _name(value, "displayName", "name", "value", "key") or value
+    elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        value = ", ".join(_name(v, "displayName", "name", "value", "key") or "?" for v in value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def changes(issue: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changelog an `expand=changelog` brought, newest last, one row per changed field."""
+    rows = []
+    for history in (issue.get("changelog") or {}).get("histories") or []:
+        for item in history.get("items") or []:
+            rows.append(
+                {
+                    "at": history.get("created"),
+                    "by": person(history.get("author")),
+                    "field": item.get("field"),
+                    "from": item.get("fromString"),
+                    "to": item.get("toString"),
+                }
+            )
+    return rows
+
+
+def change_line(row: dict[str, Any]) -> str:
+    return f"{row['at']} {row['by'] or 'someone'}: {row['field']} {row['from'] or '∅'} → {row['to'] or '∅'}"
