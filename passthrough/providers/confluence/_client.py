@@ -10,6 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers._client import ProviderClient, next_offset, offset_token
 from passthrough.providers._upstream import segment
+from passthrough.providers.confluence._attachments import AttachmentCalls
+from passthrough.providers.confluence._discussion import DiscussionCalls
+from passthrough.providers.confluence._history import HistoryCalls
+from passthrough.providers.confluence._people import PeopleCalls
 
 V1_EXPAND = "body.storage,version,space,ancestors"
 
@@ -44,7 +48,7 @@ def _cursor(next_link: str | None) -> str | None:
     return values[0] if values else None
 
 
-class ConfluenceClient(ProviderClient):
+class ConfluenceClient(HistoryCalls, DiscussionCalls, AttachmentCalls, PeopleCalls, ProviderClient):
     """Confluence for one request's credential. Bodies go and come as storage format (XHTML)."""
 
     provider = "confluence"

@@ -6,13 +6,17 @@ order matters where a literal path would otherwise fall into a pattern (``/conte
 a 410 when ``FakeConfluence.v1_content_gone`` is set on Cloud).
 """
 
+from . import attachments as attachments
 from . import comments as comments
 from . import content as content
+from . import history as history
 from . import labels as labels
 from . import pages as pages
+from . import people as people
 from . import search as search
 from . import spaces as spaces
 from . import users as users
 
-V1 = (users.v1, spaces.v1, search.v1, content.v1, labels.v1)
-V2 = (pages.v2, labels.v2, comments.v2, spaces.v2)
+# the new resources go before `content`, whose /content/{id} pattern would otherwise take their literal paths
+V1 = (users.v1, spaces.v1, search.v1, people.v1, history.v1, attachments.v1, content.v1, labels.v1)
+V2 = (pages.v2, labels.v2, comments.v2, spaces.v2, history.v2, attachments.v2, people.v2)

@@ -1,0 +1,8 @@
+"""The fake Confluence's page versions, moves, copies, deletions and page trees."""
+
+from __future__ import annotations
+
+from .._call import ConfluenceRoutes
+
+v1 = ConfluenceRoutes()
+v2 = ConfluenceRoutes()

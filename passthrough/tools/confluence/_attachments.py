@@ -1,0 +1,3 @@
+"""Confluence tools for attachments and page images."""
+
+from __future__ import annotations
