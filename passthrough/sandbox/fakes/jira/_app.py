@@ -65,7 +65,8 @@ class FakeJira(AtlassianUpstream[JiraUser]):
             )
         for prefix, tables in OTHER_APIS.items():
             version = 3 if self.cloud else 2
-            self.install(app, tables, prefix, self._caller(version), keep=self._on_this_deployment, api=prefix)
+            api = prefix.split("/")[2]  # a route name is identifiers: "agile", "servicedeskapi", "dev-status"
+            self.install(app, tables, prefix, self._caller(version), keep=self._on_this_deployment, api=api)
 
     def _caller(self, version: int) -> Callable[[web.Request], JiraCall]:
         return lambda request: JiraCall(self, request, version)
