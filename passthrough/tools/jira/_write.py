@@ -28,7 +28,8 @@ async def prepare_fields(client: JiraClient, fields: dict[str, Any]) -> dict[str
         elif name in ("priority", "issuetype", "resolution") and isinstance(value, str):
             value = {"id": value} if value.isdigit() else {"name": value}
         elif name in ("assignee", "reporter") and isinstance(value, str):
-            value = {"accountId": value} if client.cloud else {"name": value}
+            # a display name, email, account id or username; empty: nobody
+            value = client.user_ref(await client.resolve_user(value) if value.strip() else None)
         elif name == "parent" and isinstance(value, str):
             value = {"key": value}
         elif name == "labels" and isinstance(value, str):
@@ -48,7 +49,9 @@ class CreateIssue(Arguments):
     description: Markdown | None = None
     labels: list[Annotated[str, Field(pattern=r"^\S+$", max_length=255)]] | None = None
     priority: Annotated[str | None, Field(max_length=100, description="Priority name, e.g. High")] = None
-    assignee: Annotated[str | None, Field(max_length=128, description="Account id (Cloud) or username (Server)")] = None
+    assignee: Annotated[
+        str | None, Field(max_length=255, description="Display name, email, account id (Cloud) or username (Server)")
+    ] = None
     parent_key: Annotated[str | None, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$", description="Parent issue")] = (
         None
     )
@@ -85,7 +88,7 @@ class UpdateIssue(Arguments):
             min_length=1,
             description=(
                 'Fields to set, e.g. {"summary": "…", "description": "Markdown", "labels": ["a"], '
-                '"priority": "High", "assignee": "<account id or username>"}; custom fields as Jira expects'
+                '"priority": "High", "assignee": "<name, email or id>"}; custom fields as Jira expects'
             ),
         ),
     ]

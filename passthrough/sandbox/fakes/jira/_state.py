@@ -31,6 +31,7 @@ from ._data import (
     seed,
 )
 from ._errors import JiraError, bad_request, cannot_set, field_errors, issue_not_found
+from ._people_state import PeopleState, set_time_tracking
 
 Deployment = Literal["server", "cloud"]
 Issue = dict[str, Any]
@@ -39,6 +40,7 @@ _T = TypeVar("_T")
 _KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)-(\d+)$")
 _EDITABLE = frozenset({"summary", "description", "labels", "priority", "assignee", "reporter"})
 _CREATABLE = _EDITABLE | {"project", "issuetype", "parent"}
+_EDITABLE = _EDITABLE | {"timetracking"}  # estimates: set by editing an issue (see _people_state)
 ADF_REQUIRED = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 STRING_REQUIRED = "Operation value must be a string"
 
@@ -69,6 +71,7 @@ class JiraState(AtlassianState[JiraUser]):
         self.issues, self.comments = seed(users, adf=self.cloud)
         self.transitions: list[dict[str, Any]] = []  # log of performed transitions
         self.links: list[dict[str, Any]] = []
+        self.people = PeopleState(users, adf=self.cloud)  # watchers, worklogs
         self._next_issue_id = 1 + max(int(issue["id"]) for issue in self.issues.values())
         self._next_comment_id = 10100
         self._next_link_id = 10200
@@ -182,6 +185,8 @@ class JiraState(AtlassianState[JiraUser]):
             person = self._person(value, errors, field)
             if field not in errors:
                 issue[field] = person
+        elif field == "timetracking":
+            set_time_tracking(issue, value, errors)
         else:
             errors[field] = cannot_set(field)
 
