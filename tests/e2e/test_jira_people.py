@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ALICE, BOB, SHARED, jira_env, jira_headers, make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import FakeJira, JiraUser
+from tests.fakes import FakeJira, Fault, JiraUser
 
 Call = Any
 
@@ -74,6 +74,54 @@ async def test_user_lookup_is_cached_per_user_never_across(jira: FakeJira) -> No
         theirs = await bob("jira_get_user_profile", {"user_identifier": "Service Account"})
         assert theirs["structuredContent"] == first["structuredContent"]
         assert [q.identity for q in jira.requests_to("/user/search")] == ["alice", "bob"], "Bob looks up for himself"
+
+
+async def test_user_read_by_id_when_searching_users_is_forbidden(jira: FakeJira, tool: Call) -> None:
+    jira.add_fault(Fault(status=403, path_contains="/user/search", times=2))
+    r = await tool("jira_get_user_profile", {"user_identifier": ident(jira, BOB)})
+    assert not r["isError"], r["text"]
+    direct = [q for q in jira.requests if q.method == "GET" and q.path.endswith("/user")]
+    assert direct[-1].query == {"accountId" if jira.deployment == "cloud" else "username": ident(jira, BOB)}
+    assert r["structuredContent"]["user"]["display_name"] == "Bob Example"
+    by_name = await tool("jira_get_user_profile", {"user_identifier": "Bob Example"})
+    assert by_name["isError"] and "403" in by_name["text"], "a refused search is said so, not 'no such user'"
+
+
+async def test_fake_answers_like_jira(jira: FakeJira) -> None:
+    """The fake's own answers for these endpoints, errors included, as Jira words them."""
+    api = f"{jira.url}/rest/api/{3 if jira.deployment == 'cloud' else 2}"
+    auth = (ALICE.email if jira.deployment == "cloud" else ALICE.name, ALICE.token)
+    async with httpx.AsyncClient(auth=auth) as http:
+        missing = await http.get(f"{api}/user/search")
+        assert missing.status_code == 400
+        assert missing.json() == {
+            "errorMessages": [f"The {search_param(jira)} query parameter was not provided"],
+            "errors": {},
+        }
+        unscoped = await http.get(f"{api}/user/assignable/search", params={search_param(jira): "a"})
+        assert unscoped.status_code == 400 and unscoped.json()["errorMessages"]
+        nobody = await http.get(
+            f"{api}/user", params={"accountId" if jira.deployment == "cloud" else "username": "ghost"}
+        )
+        assert nobody.status_code == 404 and nobody.json()["errorMessages"]
+        unknown = await http.post(f"{api}/issue/DEMO-1/watchers", json="ghost")
+        assert unknown.status_code == 404 and "ghost" in unknown.json()["errorMessages"][0]
+        me = await http.post(f"{api}/issue/DEMO-9/watchers")
+        assert me.status_code == 204 and jira.state.people.watchers["DEMO-9"] == ["alice"]
+        bad = await http.post(f"{api}/issue/DEMO-1/worklog", json={"timeSpent": "soon", "started": "2026-01-15 09:00"})
+        assert bad.status_code == 400
+        assert set(bad.json()["errors"]) == {"timeLogged", "startDate"}
+        none = await http.post(f"{api}/issue/DEMO-1/worklog", json={})
+        assert none.json()["errors"] == {"timeLogged": "You must indicate the time spent working."}
+        logged = await http.post(
+            f"{api}/issue/DEMO-1/worklog",
+            params={"adjustEstimate": "new", "newEstimate": "1d"},
+            json={"timeSpentSeconds": 1800, "started": "2026-01-15T09:00:00.000+0000"},
+        )
+        assert logged.status_code == 201
+        assert logged.json()["timeSpent"] == "30m" and logged.json()["started"] == "2026-01-15T09:00:00.000+0000"
+        page = (await http.get(f"{api}/issue/DEMO-1/worklog", params={"maxResults": 2})).json()
+        assert page["total"] == 3 and len(page["worklogs"]) == 2 and page["maxResults"] == 2
 
 
 async def test_search_assignable_users(jira: FakeJira, tool: Call) -> None:

@@ -87,9 +87,18 @@ class PeopleCalls(ProviderClient):
         wanted = identifier.strip()
 
         async def load() -> dict[str, Any]:
-            found = choose_user(wanted, await self.user_search(wanted))
-            if found is None and self.cloud and wanted and not any(c.isspace() or c == "@" for c in wanted):
-                found = await self.user_by_id(wanted)  # Cloud's search does not match account ids
+            refused: UpstreamError | None = None
+            try:
+                found = choose_user(wanted, await self.user_search(wanted))
+            except UpstreamError as exc:
+                if exc.status != 403:  # searching users needs "Browse users"; reading one by id may not
+                    raise
+                found, refused = None, exc
+            # Cloud's search does not match account ids; a Server username is read directly as well
+            if found is None and not any(c.isspace() or (c == "@" and self.cloud) for c in wanted):
+                found = await self.user_by_id(wanted)
+            if found is None and refused is not None:
+                raise refused
             if found is None:
                 who = "display name, email or account id" if self.cloud else "display name, email or username"
                 raise InvalidArguments(
