@@ -297,6 +297,9 @@ async def test_assign_and_unassign(jira: FakeJira, tool: Call) -> None:
     sent = jira.last_request("PUT", "/issue/DEMO-2/assignee").json
     assert sent == ({"accountId": None} if jira.deployment == "cloud" else {"name": None})
     assert jira.issues["DEMO-2"]["assignee"] is None
+    mine = await tool("jira_assign_issue", {"issue_key": "DEMO-2", "assignee": "me"})
+    assert not mine["isError"] and "Assigned DEMO-2 to Alice Example" in mine["text"]
+    assert jira.last_request("GET", "/myself").identity == "alice" and jira.issues["DEMO-2"]["assignee"] == "alice"
     before = len([q for q in jira.requests if q.method == "PUT"])
     nobody = await tool("jira_assign_issue", {"issue_key": "DEMO-2", "assignee": "Nobody Atall"})
     assert nobody["isError"] and "No Jira user matches" in nobody["text"]

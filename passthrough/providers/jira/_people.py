@@ -13,6 +13,7 @@ from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers._client import ProviderClient
 from passthrough.providers._upstream import segment
 
+MYSELF = frozenset({"me", "myself", "currentuser()"})  # the requesting user, as people (and JQL) say it
 MATCH_FIELDS = ("accountId", "name", "key", "emailAddress", "displayName")
 
 
@@ -83,10 +84,13 @@ class PeopleCalls(ProviderClient):
         return [u for u in await self._array("/user/assignable/search", params) if isinstance(u, dict)]
 
     async def resolve_user(self, identifier: str) -> dict[str, Any]:
-        """The one user `identifier` names, looked up once per caller; InvalidArguments for none or several."""
+        """The one user `identifier` names ("me": the caller), looked up once per caller; InvalidArguments for none
+        or several."""
         wanted = identifier.strip()
 
         async def load() -> dict[str, Any]:
+            if wanted.casefold() in MYSELF:
+                return await self._get("/myself")
             refused: UpstreamError | None = None
             try:
                 found = choose_user(wanted, await self.user_search(wanted))

@@ -25,7 +25,7 @@ UserIdentifier = Annotated[
     Field(
         min_length=1,
         max_length=255,
-        description="Display name, email, account id (Cloud) or username (Server/Data Center)",
+        description="Display name, email, account id (Cloud) or username (Server/Data Center); 'me' for yourself",
     ),
 ]
 
@@ -307,7 +307,7 @@ class AssignIssue(Arguments):
         str | None,
         Field(
             max_length=255,
-            description="Display name, email, account id or username; empty or omitted: unassign",
+            description="Display name, email, account id or username ('me' for yourself); empty or omitted: unassign",
         ),
     ] = None
 
