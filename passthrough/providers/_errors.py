@@ -1,7 +1,7 @@
 """Turning an upstream's error answer into words a person can act on.
 
 Understands the error bodies of the products passthrough speaks to: Jira
-(`errorMessages` + `errors` per field), Confluence v1/Data Center
+(`errorMessages` + `errors` per field; JSM's single `errorMessage`), Confluence v1/Data Center
 (`statusCode`/`message`, `data.errors`), Confluence Cloud v2 (`errors[]` with
 `title`/`detail`), OpenProject HAL (`_type: Error`, `errorIdentifier`,
 `MultipleErrors` with embedded errors), and plain text.
@@ -78,6 +78,9 @@ def _from_json(body: Any) -> list[str]:
     for msg in body.get("errorMessages") or []:
         if isinstance(msg, str) and msg:
             out.append(msg)
+    single = body.get("errorMessage")  # Jira Service Management: one message (and its i18n key)
+    if isinstance(single, str) and single:
+        out.append(single)
     errors = body.get("errors")
     if isinstance(errors, dict):
         out.extend(f"{field}: {msg}" for field, msg in errors.items() if isinstance(msg, str))

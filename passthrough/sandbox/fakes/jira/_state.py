@@ -32,6 +32,7 @@ from ._data import (
 )
 from ._errors import JiraError, bad_request, cannot_set, field_errors, issue_not_found
 from ._people_state import PeopleState, set_time_tracking
+from ._service_desk_state import ServiceDeskState
 
 Deployment = Literal["server", "cloud"]
 Issue = dict[str, Any]
@@ -75,6 +76,7 @@ class JiraState(AtlassianState[JiraUser]):
         self._next_issue_id = 1 + max(int(issue["id"]) for issue in self.issues.values())
         self._next_comment_id = 10100
         self._next_link_id = 10200
+        self.service_desk = ServiceDeskState(self)  # the HELP project: queues, request types, requests
 
     # ------------------------------------------------------------------ lookups
 
