@@ -34,10 +34,14 @@ async def get_transitions(jira: JiraClient, args: Transitions) -> ToolResult:
     return ToolResult("\n".join(lines) + "\n", {"issue_key": args.issue_key, "transitions": rows})
 
 
-@tool("jira_list_projects", title="Jira: list projects", toolset="jira_projects")
-async def list_projects(jira: JiraClient, _: NoArguments) -> ToolResult:
+class ListProjects(Arguments):
+    include_archived: Annotated[bool, Field(description="Include archived projects")] = False
+
+
+@tool("jira_list_projects", title="Jira: list projects", toolset="jira_projects", aliases=("jira_get_all_projects",))
+async def list_projects(jira: JiraClient, args: ListProjects) -> ToolResult:
     """List the Jira projects the user can see (key and name)."""
-    projects = await jira.projects()
+    projects = await (jira.projects_including_archived() if args.include_archived else jira.projects())
     rows = [
         {"key": p.get("key"), "name": p.get("name"), "id": str(p.get("id", "")), "type": p.get("projectTypeKey")}
         for p in projects
@@ -50,7 +54,12 @@ class IssueTypes(Arguments):
     project_key: ProjectKey
 
 
-@tool("jira_get_issue_types", title="Jira: issue types of a project", toolset="jira_projects")
+@tool(
+    "jira_get_issue_types",
+    title="Jira: issue types of a project",
+    toolset="jira_projects",
+    aliases=("jira_get_project_issue_types",),
+)
 async def issue_types(jira: JiraClient, args: IssueTypes) -> ToolResult:
     """List the issue types that can be created in a project (use a name with jira_create_issue)."""
     types = await jira.issue_types(args.project_key)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .._adf import rich_to_adf, rich_to_html, rich_to_wiki
+from . import _project_meta_render as project_meta_render
 from ._data import ISSUE_TYPES, LINK_TYPES, PRIORITIES, RESOLUTION_DONE, TRANSITIONS, JiraUser, Project
 from ._state import Issue, JiraState
 
@@ -415,4 +416,5 @@ class JiraRenderer:
         ]
         if issue_type.subtask:
             fields.append(entry("parent", "Parent", "issuelink", True))
+        fields += project_meta_render.create_field_entries(self, project.key)  # components, versions, custom
         return fields

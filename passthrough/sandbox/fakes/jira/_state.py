@@ -32,6 +32,7 @@ from ._data import (
 )
 from ._errors import JiraError, bad_request, cannot_set, field_errors, issue_not_found
 from ._people_state import PeopleState, set_time_tracking
+from ._project_meta_state import ProjectMetaState
 from ._service_desk_state import ServiceDeskState
 
 Deployment = Literal["server", "cloud"]
@@ -73,6 +74,7 @@ class JiraState(AtlassianState[JiraUser]):
         self.transitions: list[dict[str, Any]] = []  # log of performed transitions
         self.links: list[dict[str, Any]] = []
         self.people = PeopleState(users, adf=self.cloud)  # watchers, worklogs
+        self.project_meta = ProjectMetaState(self.projects)  # versions, components, fields
         self._next_issue_id = 1 + max(int(issue["id"]) for issue in self.issues.values())
         self._next_comment_id = 10100
         self._next_link_id = 10200
