@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ALICE, BOB, jira_env, jira_headers, make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import FakeJira
+from tests.fakes import FakeJira, Fault
 
 Call = Any
 
@@ -45,7 +45,11 @@ async def test_service_desk_queues_pages_with_tokens(jira: FakeJira, tool: Call)
     queues = r["structuredContent"]["queues"]
     assert [q["name"] for q in queues] == ["All open", "Assigned to me", "Unassigned", "Resolved"]
     assert queues[0]["issue_count"] == 3 and queues[3]["issue_count"] == 1 and "project = HELP" in queues[0]["jql"]
-    assert "- All open (id 1) — 3 issues" in r["text"] and r["structuredContent"]["next_page_token"] is None
+    assert (
+        "- All open (id 1) — 3 issues" in r["text"]
+        and "- Assigned to me (id 2) — 1 issue\n" in r["text"]
+        and r["structuredContent"]["next_page_token"] is None
+    )
 
     first = await tool("jira_get_service_desk_queues", {"service_desk_id": "1", "limit": 3})
     token = first["structuredContent"]["next_page_token"]
@@ -218,6 +222,7 @@ async def test_create_customer_request_validated_like_jsm(jira: FakeJira, tool: 
         },
     )
     assert r["isError"] and "400" in r["text"]
+    assert "jira_get_request_type_fields lists the fields" in r["text"]
     for said in ("Summary is required", "Steps to reproduce is required", "one of: Low, Medium, High", "'labels'"):
         assert said in r["text"], said
     assert len(jira.issues) == before
@@ -268,3 +273,27 @@ async def test_seeded_help_project_leaves_the_others_alone(jira: FakeJira, tool:
     r = await tool("jira_search", {"jql": "project = HELP ORDER BY key ASC"})
     assert [i["key"] for i in r["structuredContent"]["issues"]] == ["HELP-1", "HELP-2", "HELP-3", "HELP-4"]
     assert sum(k.startswith("DEMO-") for k in jira.issues) == 25 and sum(k.startswith("OPS-") for k in jira.issues) == 5
+
+
+async def test_without_service_management_the_tool_says_so(jira: FakeJira, tool: Call) -> None:
+    jira.add_fault(Fault(status=404, body={"errorMessages": ["null for uri"]}, path_contains="/servicedeskapi/"))
+    r = await tool("jira_get_service_desk_for_project", {"project_key": "HELP"})
+    assert r["isError"] and "Jira Service Management is not installed on this Jira" in r["text"]
+
+
+async def test_each_user_sees_their_own_queue(jira: FakeJira, tool: Call) -> None:
+    args = {"service_desk_id": "1", "queue_id": "2"}
+    alice = await tool("jira_get_queue_issues", args)
+    bob = await tool("jira_get_queue_issues", args, headers=jira_headers(BOB, jira.deployment))
+    assert jira.last_request("GET", "/queue/2/issue").identity == "bob"
+    assert [i["key"] for i in alice["structuredContent"]["issues"]] == ["HELP-1"]
+    assert bob["structuredContent"]["issues"] == [] and "No issues in this queue." in bob["text"]
+
+
+async def test_cloud_takes_the_project_key_as_service_desk_id(jira: FakeJira, tool: Call) -> None:
+    r = await tool("jira_get_request_types", {"service_desk_id": "HELP"})
+    assert jira.last_request("GET", "/servicedesk/HELP/requesttype").identity == "alice"
+    if jira.deployment == "cloud":
+        assert not r["isError"] and len(r["structuredContent"]["request_types"]) == 3
+    else:
+        assert r["isError"] and "404" in r["text"] and "service desk you are trying to view" in r["text"]

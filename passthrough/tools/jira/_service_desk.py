@@ -119,8 +119,12 @@ def _queue_row(queue: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _issues(count: int) -> str:
+    return f"{count} issue" if count == 1 else f"{count} issues"
+
+
 def _queue_line(row: dict[str, Any]) -> str:
-    count = f" — {row['issue_count']} issues" if row["issue_count"] is not None else ""
+    count = f" — {_issues(row['issue_count'])}" if row["issue_count"] is not None else ""
     return f"- {row['name']} (id {row['id']}){count}"
 
 
@@ -161,7 +165,7 @@ async def queue_issues(jira: JiraClient, args: QueueIssues) -> ToolResult:
     rows = [brief(i, jira) for i in issues]
     title = f"Queue {queue['name']} (id {queue['id']}) of service desk {args.service_desk_id}"
     if queue["issue_count"] is not None:
-        title += f", {queue['issue_count']} issues"
+        title += f", {_issues(queue['issue_count'])}"
     lines = [title + ":"] + ([list_line(r) for r in rows] or ["No issues in this queue."])
     structured = {
         "service_desk_id": args.service_desk_id,
@@ -429,6 +433,9 @@ async def create_customer_request(jira: JiraClient, args: CreateRequest) -> Tool
         created = await jira.create_customer_request(body)
     except UpstreamError as exc:
         if not args.raise_on_behalf_of or args.strict_on_behalf or not _on_behalf_refused(exc):
+            if exc.status == 400:
+                hint = " (jira_get_request_type_fields lists the fields this request type takes)"
+                raise UpstreamError(exc.provider, exc.status, exc.message + hint) from None
             raise
         body.pop("raiseOnBehalfOf")
         created = await jira.create_customer_request(body)
