@@ -181,6 +181,8 @@ async def test_search_projects(jira: FakeJira, tool: Call) -> None:
     assert "DEMO" in keys and "OPS" not in keys
     if jira.deployment == "server":
         assert jira.last_request("GET", "/projects/picker").query["currentProjectIds"] == "10001"
+    else:  # Cloud cannot exclude: one more is asked for, and the excluded one dropped here
+        assert jira.last_request("GET", "/project/search").query["maxResults"] == "6"
     none = await tool("jira_search_projects", {"query": "zzz"})
     assert not none["isError"] and none["structuredContent"]["projects"] == [] and "No project" in none["text"]
 
@@ -238,10 +240,12 @@ async def test_get_create_fields(jira: FakeJira, tool: Call) -> None:
         "Trivial",
     ]
     assert [v["value"] for v in fields["fixVersions"]["allowed_values"]] == ["1.1", "2.0"]  # 1.0 is archived
+    required = sum(1 for f in fields.values() if f["required"])
+    assert f"To create a Bug (issue type 10004) in DEMO: {len(fields)} fields, {required} required." in r["text"]
     assert "Required:" in r["text"] and "- Summary (`summary`, string)" in r["text"]
     assert "- Severity (`customfield_10011`, option): Critical, Major, Minor, Trivial" in r["text"]
     by_name = await tool("jira_get_create_fields", {"project_key": "DEMO", "issue_type_id": "Sub-task"})
-    assert "Creating a Sub-task in DEMO" in by_name["text"]
+    assert "To create a Sub-task (issue type 10003) in DEMO" in by_name["text"]
     assert any(f["field_id"] == "parent" and f["required"] for f in by_name["structuredContent"]["fields"])
     wrong = await tool("jira_get_create_fields", {"project_key": "DEMO", "issue_type_id": "Saga"})
     assert wrong["isError"] and "no issue type 'Saga'" in wrong["text"] and "Bug" in wrong["text"]
@@ -284,9 +288,19 @@ async def test_get_field_options(jira: FakeJira, tool: Call) -> None:
         opts = jira.last_request("GET", "/field/customfield_10010/context/110010/option")
         assert opts.path == "/rest/api/3/field/customfield_10010/context/110010/option"
         assert r["structuredContent"]["source"] == "context 110010"
+        given = await tool("jira_get_field_options", {"field_id": "customfield_10011", "context_id": "110011"})
+        assert [o["value"] for o in given["structuredContent"]["options"]][:2] == ["Critical", "Major"]
+        assert jira.last_request("GET", "/context/110011/option").identity == "alice"
+        number = await tool("jira_get_field_options", {"field_id": "customfield_10013"})
+        assert number["isError"] and "400" in number["text"] and "doesn't support options" in number["text"]
+        system = await tool("jira_get_field_options", {"field_id": "priority"})
+        assert system["isError"] and "404" in system["text"] and "custom field was not found" in system["text"]
     else:
         refused = await tool("jira_get_field_options", {"field_id": "customfield_10010"})
         assert refused["isError"] and "give project_key and issue_type" in refused["text"]
+        context = await tool("jira_get_field_options", {"field_id": "customfield_10010", "context_id": "110010"})
+        assert context["isError"] and "Field contexts are Jira Cloud's" in context["text"]
+        assert not jira.requests_to("/context")
         r = await tool(
             "jira_get_field_options", {"field_id": "customfield_10010", "project_key": "DEMO", "issue_type": "Bug"}
         )

@@ -243,7 +243,9 @@ class SearchProjects(Arguments):
 async def search_projects(jira: JiraClient, args: SearchProjects) -> ToolResult:
     """Find projects by part of their name or the start of their key, without listing every project."""
     exclude = [p.strip() for p in (args.current_project_ids or "").split(",") if p.strip()]
-    found = await jira.find_projects(args.query, args.max_results, exclude)
+    # Cloud's project search cannot leave projects out: ask for as many more as are to be dropped
+    wanted = min(100, args.max_results + len(exclude)) if jira.cloud else args.max_results
+    found = await jira.find_projects(args.query, wanted, exclude)
     rows = [
         {"key": str(p.get("key", "")).upper(), "name": p.get("name"), "id": str(p.get("id", ""))}
         for p in found
@@ -381,10 +383,13 @@ async def get_create_fields(jira: JiraClient, args: CreateFields) -> ToolResult:
     their types and allowed values (options, versions, components, priorities)."""
     type_id, type_name = await issue_type_id(jira, args.project_key, args.issue_type_id)
     rows = [create_field_row(e) for e in await jira.create_meta(args.project_key, type_id)]
-    label = type_name or f"issue type {type_id}"
+    if type_name is None:  # given by id: the issue type field allows just this one
+        own = next((r for r in rows if r["field_id"] == "issuetype"), {})
+        type_name = next((str(v["value"]) for v in own.get("allowed_values") or [] if v.get("value")), None)
+    label = f"{type_name} (issue type {type_id})" if type_name else f"issue of type {type_id}"
     required = [r for r in rows if r["required"]]
     optional = [r for r in rows if not r["required"]]
-    lines = [f"Creating a {label} in {args.project_key}: {len(rows)} fields, {len(required)} required."]
+    lines = [f"To create a {label} in {args.project_key}: {len(rows)} fields, {len(required)} required."]
     if required:
         lines += ["", "Required:"] + [create_field_line(r) for r in required]
     if optional:
@@ -540,8 +545,10 @@ async def _options(jira: JiraClient, args: FieldOptions) -> tuple[list[dict[str,
             raise InvalidArguments(f"{args.field_id} takes free values in {args.project_key}: it has no options")
         return [allowed_value(v) for v in values], f"{args.project_key} / {args.issue_type}"
     if not jira.cloud:
+        kind = "Field contexts are Jira Cloud's; on" if args.context_id else "On"
         raise InvalidArguments(
-            "On Jira Server/Data Center a field's options come from create metadata: give project_key and issue_type"
+            f"{kind} Jira Server/Data Center a field's options come from create metadata: "
+            "give project_key and issue_type"
         )
     context = args.context_id
     if context is None:
