@@ -76,6 +76,10 @@ async def test_create_version(jira: FakeJira, tool: Call) -> None:
     assert again["isError"] and "400" in again["text"] and "already exists" in again["text"]
     bad = await tool("jira_create_version", {"project_key": "DEMO", "name": "x", "release_date": "15/05/2026"})
     assert bad["isError"] and "release_date" in bad["text"]
+    backwards = {"project_key": "DEMO", "name": "x", "start_date": "2026-05-02", "release_date": "2026-05-01"}
+    late = await tool("jira_create_version", backwards)
+    assert late["isError"] and "400" in late["text"] and "start date of the version must be before" in late["text"]
+    assert jira.last_request("POST", "/version").status == 400
 
 
 async def test_batch_create_versions_reports_each_item(jira: FakeJira, tool: Call) -> None:
@@ -326,6 +330,21 @@ async def test_get_field_options(jira: FakeJira, tool: Call) -> None:
     assert [o["value"] for o in versions["structuredContent"]["options"]] == ["2026.1"]
     free = await tool("jira_get_field_options", {"field_id": "summary", "project_key": "OPS", "issue_type": "Task"})
     assert free["isError"] and "no options" in free["text"]
+
+
+async def test_field_options_page_through_every_option(jira: FakeJira, tool: Call) -> None:
+    if jira.deployment != "cloud":
+        pytest.skip("field contexts and their option pages are Jira Cloud's")
+    many = tuple((str(20000 + n), f"Site {n:03d}") for n in range(150))
+    meta = jira.state.project_meta
+    meta.fields = (*meta.fields, Field("customfield_10098", "Site", "option", "select", options=many))
+    r = await tool("jira_get_field_options", {"field_id": "customfield_10098"})
+    assert not r["isError"], r["text"]
+    pages = jira.requests_to("/field/customfield_10098/context/110098/option")
+    assert [q.query["startAt"] for q in pages] == ["0", "100"] and all(q.query["maxResults"] == "100" for q in pages)
+    values = [o["value"] for o in r["structuredContent"]["options"]]
+    assert len(values) == 150 and values[0] == "Site 000" and values[-1] == "Site 149"
+    assert "150 options of customfield_10098" in r["text"]
 
 
 # ---------------------------------------------------------------------- per-user caches
