@@ -60,7 +60,7 @@ def parse_timestamp(value: object) -> datetime | None:
 
 def _seed_sprints() -> dict[int, dict[str, Any]]:
     day0 = SEED_EPOCH.replace(hour=9, minute=0, second=0) - timedelta(days=10)
-    rows = (
+    rows: tuple[tuple[int, str, str, datetime | None, str | None], ...] = (
         (1, "DEMO Sprint 1", "closed", day0, "Ship the login rework"),
         (2, "DEMO Sprint 2", "active", day0 + timedelta(days=14), "Stabilise search and the CI pipeline"),
         (3, "DEMO Sprint 3", "future", None, None),
@@ -70,7 +70,8 @@ def _seed_sprints() -> dict[int, dict[str, Any]]:
         sprint: dict[str, Any] = {"id": sprint_id, "board": 1, "name": name, "state": state, "goal": goal}
         sprint["start"] = agile_timestamp(start) if start else None
         sprint["end"] = agile_timestamp(start + timedelta(days=14)) if start else None
-        sprint["complete"] = agile_timestamp(start + timedelta(days=14, hours=6)) if state == "closed" else None
+        closed = start is not None and state == "closed"
+        sprint["complete"] = agile_timestamp(start + timedelta(days=14, hours=6)) if start and closed else None
         sprint["created"] = agile_timestamp((start or SEED_EPOCH) - timedelta(days=3))
         sprints[sprint_id] = sprint
     return sprints
