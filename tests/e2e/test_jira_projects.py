@@ -59,19 +59,27 @@ async def test_create_version(jira: FakeJira, tool: Call) -> None:
     assert not r["isError"], r["text"]
     sent = jira.last_request("POST", "/version")
     assert sent.path == f"{api(jira)}/version"
+    project = {"projectId": 10000} if jira.deployment == "cloud" else {"project": "DEMO"}
     assert sent.json == {
-        "project": "DEMO",
+        **project,
         "name": "2.1",
         "description": "Reports",
         "startDate": "2026-04-01",
         "releaseDate": "2026-05-15",
-        "released": False,
         "archived": False,
     }
+    if jira.deployment == "cloud":  # the project's id, read once for this user
+        assert [q.identity for q in jira.requests_to("/project/DEMO") if q.path.endswith("/DEMO")] == ["alice"]
     version = r["structuredContent"]["version"]
     assert version["name"] == "2.1" and version["release_date"] == "2026-05-15" and version["project_id"] == "10000"
     assert "Created version in DEMO" in r["text"] and "2.1 (id " in r["text"]
     assert any(v["name"] == "2.1" for v in jira.state.project_meta.versions.values())
+    nowhere = await tool("jira_create_version", {"project_key": "NOPE", "name": "1.0"})
+    assert nowhere["isError"]
+    if jira.deployment == "cloud":  # the id look-up finds no project
+        assert "404" in nowhere["text"] and "NOPE" in nowhere["text"]
+    else:
+        assert "400" in nowhere["text"] and "project: Project must be specified" in nowhere["text"]
     again = await tool("jira_create_version", {"project_key": "DEMO", "name": "2.1"})
     assert again["isError"] and "400" in again["text"] and "already exists" in again["text"]
     bad = await tool("jira_create_version", {"project_key": "DEMO", "name": "x", "release_date": "15/05/2026"})
@@ -93,7 +101,11 @@ async def test_batch_create_versions_reports_each_item(jira: FakeJira, tool: Cal
     posts = [q for q in jira.requests_to("/version") if q.method == "POST"]
     assert [q.json["name"] for q in posts] == ["3.0", "1.0", "3.1"]
     assert posts[0].json["startDate"] == "2026-06-01" and posts[2].json["releaseDate"] == "2026-08-01"
-    assert all(q.json["project"] == "DEMO" and q.identity == "alice" for q in posts)
+    project = {"projectId": 10000} if jira.deployment == "cloud" else {"project": "DEMO"}
+    assert all(project.items() <= q.json.items() and q.identity == "alice" for q in posts)
+    assert len([q for q in jira.requests_to("/project/DEMO") if q.path.endswith("/DEMO")]) == (
+        1 if jira.deployment == "cloud" else 0
+    )
     s = r["structuredContent"]
     assert (s["created"], s["failed"]) == (2, 1)
     assert [x["success"] for x in s["results"]] == [True, False, True]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from passthrough.errors import UpstreamError
 from passthrough.providers._client import ProviderClient
 from passthrough.providers._upstream import segment
 
@@ -17,8 +18,26 @@ class ProjectCalls(ProviderClient):
     async def project_versions(self, project_key: str) -> list[dict[str, Any]]:
         return list(await self._array(f"/project/{segment(project_key)}/versions"))
 
-    async def create_version(self, body: dict[str, Any]) -> dict[str, Any]:
-        return await self._send("POST", "/version", body)
+    async def create_version(self, project_key: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """A new version of the project: Cloud names the project by id (looked up once per user), Server/DC
+        by key."""
+        if self.cloud:
+            project: dict[str, Any] = {"projectId": int(await self.project_id(project_key))}
+        else:
+            project = {"project": project_key}
+        return await self._send("POST", "/version", {**project, **fields})
+
+    async def project_id(self, project_key: str) -> str:
+        """The id of the project with this key, cached for this user."""
+
+        async def load() -> str:
+            project = await self._get(f"/project/{segment(project_key)}")
+            return str(project.get("id", ""))
+
+        found = await self._cached(f"jira.project-id:{project_key.upper()}", load)
+        if not found.isdigit():
+            raise UpstreamError(self.provider, 200, f"Jira answered project {project_key} without its id")
+        return found
 
     async def update_version(self, version_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self._send("PUT", f"/version/{segment(version_id)}", body)

@@ -99,19 +99,15 @@ class CreateVersion(Arguments):
     start_date: Day | None = None
     release_date: Day | None = None
     description: VersionText | None = None
-    released: Annotated[bool, Field(description="Create it as already released")] = False
     archived: Annotated[bool, Field(description="Create it archived")] = False
 
 
 @tool("jira_create_version", title="Jira: create a version", toolset="jira_projects", effect="create")
 async def create_version(jira: JiraClient, args: CreateVersion) -> ToolResult:
     """Create a version (fix version / release) in a project, with optional start and release dates
-    (YYYY-MM-DD) and a plain-text description."""
-    body = {
-        "project": args.project_key,
-        **version_body(args.name, args.description, args.start_date, args.release_date, args.released, args.archived),
-    }
-    row = version_row(await jira.create_version(body))
+    (YYYY-MM-DD) and a plain-text description; mark it released later with jira_update_version."""
+    body = version_body(args.name, args.description, args.start_date, args.release_date, None, args.archived)
+    row = version_row(await jira.create_version(args.project_key, body))
     return ToolResult(f"Created version in {args.project_key}:\n{version_line(row)}\n", {"version": row})
 
 
@@ -122,7 +118,6 @@ class NewVersion(Arguments):
     start_date: Annotated[Day | None, Field(validation_alias=AliasChoices("start_date", "startDate"))] = None
     release_date: Annotated[Day | None, Field(validation_alias=AliasChoices("release_date", "releaseDate"))] = None
     description: VersionText | None = None
-    released: bool = False
     archived: bool = False
 
 
@@ -157,14 +152,9 @@ async def batch_create_versions(jira: JiraClient, args: BatchCreateVersions) -> 
     version (a duplicate name, a bad date) does not stop the others."""
     results: list[dict[str, Any]] = []
     for index, item in enumerate(args.versions):
-        body = {
-            "project": args.project_key,
-            **version_body(
-                item.name, item.description, item.start_date, item.release_date, item.released, item.archived
-            ),
-        }
+        body = version_body(item.name, item.description, item.start_date, item.release_date, None, item.archived)
         try:
-            created = await jira.create_version(body)
+            created = await jira.create_version(args.project_key, body)
         except UpstreamError as exc:
             results.append({"index": index, "name": item.name, "success": False, "error": exc.message})
             continue

@@ -173,12 +173,14 @@ class ProjectMetaState:
 
     # ------------------------------------------------------------------ writes
 
-    def create_version(self, body: Mapping[str, Any], find_project: Any) -> Version:
+    def create_version(self, body: Mapping[str, Any], find_project: Any, *, cloud: bool) -> Version:
+        """Cloud names the project by ``projectId`` and ignores ``released``; Server/DC also takes ``project``
+        (the key) and creates released versions."""
         errors: dict[str, str] = {}
-        ref = body.get("project", body.get("projectId"))
+        ref = body.get("projectId") if cloud else body.get("project", body.get("projectId"))
         project = find_project(str(ref)) if ref is not None else None
         if project is None:
-            errors["project"] = "Project must be specified to create a version."
+            errors["projectId" if cloud else "project"] = "Project must be specified to create a version."
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
             errors["name"] = "You must specify a valid version name"
@@ -200,7 +202,7 @@ class ProjectMetaState:
             description if isinstance(description, str) else None,
             start,
             release,
-            bool(body.get("released", False)),
+            False if cloud else bool(body.get("released", False)),
             bool(body.get("archived", False)),
         )
 

@@ -50,7 +50,7 @@ async def components(call: JiraCall) -> web.Response:
 
 @routes("POST", "/version")
 async def create_version(call: JiraCall) -> web.Response:
-    created = _meta(call).create_version(await call.json(), call.state.find_project)
+    created = _meta(call).create_version(await call.json(), call.state.find_project, cloud=call.cloud)
     return json_response(render.version(call.renderer, created), 201)
 
 
