@@ -11,7 +11,7 @@ import pytest
 from passthrough.sandbox.fakes.jira._agile_state import agile_of
 from tests.conftest import ALICE, jira_env, jira_headers, make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import FakeJira
+from tests.fakes import FakeJira, Fault
 
 Call = Any
 AGILE = "/rest/agile/1.0"
@@ -76,6 +76,14 @@ async def test_unknown_board_is_said(jira: FakeJira, tool: Call) -> None:
     bad = await tool("jira_get_board_issues", {"board_id": "../issue", "jql": ""})
     assert bad["isError"] and "board_id" in bad["text"]
     assert not jira.requests_to("/issue?")
+
+
+async def test_a_jira_without_jira_software_is_said(jira: FakeJira, tool: Call) -> None:
+    missing = {"errorMessages": [f"null for uri: {jira.url}{AGILE}/board/1/sprint"], "errors": {}}
+    jira.add_fault(Fault(404, missing, path_contains=f"{AGILE}/board", times=2))
+    for name, args in (("jira_get_sprints_from_board", {"board_id": "1"}), ("jira_get_agile_boards", {})):
+        r = await tool(name, args)
+        assert r["isError"] and "no Jira Software" in r["text"] and "null for uri" not in r["text"], name
 
 
 async def test_sprints_from_board_by_state(jira: FakeJira, tool: Call) -> None:

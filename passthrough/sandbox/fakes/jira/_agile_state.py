@@ -70,8 +70,9 @@ def _seed_sprints() -> dict[int, dict[str, Any]]:
         sprint: dict[str, Any] = {"id": sprint_id, "board": 1, "name": name, "state": state, "goal": goal}
         sprint["start"] = agile_timestamp(start) if start else None
         sprint["end"] = agile_timestamp(start + timedelta(days=14)) if start else None
-        closed = start is not None and state == "closed"
-        sprint["complete"] = agile_timestamp(start + timedelta(days=14, hours=6)) if start and closed else None
+        sprint["complete"] = (
+            agile_timestamp(start + timedelta(days=14, hours=6)) if start and state == "closed" else None
+        )
         sprint["created"] = agile_timestamp((start or SEED_EPOCH) - timedelta(days=3))
         sprints[sprint_id] = sprint
     return sprints
