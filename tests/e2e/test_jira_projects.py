@@ -222,6 +222,7 @@ async def test_get_project_issues_pages(jira: FakeJira, tool: Call) -> None:
         assert "2 of 5 issues in OPS" in skipped["text"]
     beyond = await tool("jira_get_project_issues", {"project_key": "OPS", "start_at": 9})
     assert not beyond["isError"] and beyond["structuredContent"]["issues"] == []
+    assert "no more than 9 issues" in beyond["text"] or "No more issues in OPS" in beyond["text"]
 
 
 async def test_peer_aliases_of_projects_and_issue_types(jira: FakeJira, tool: Call) -> None:

@@ -291,7 +291,8 @@ async def get_project_issues(jira: JiraClient, args: ProjectIssues) -> ToolResul
     if page.total is not None:
         structured["total"] = page.total
     if not rows:
-        return ToolResult(f"No issues in {args.project_key}.\n", structured)
+        more = " more" if token else ""
+        return ToolResult(f"No{more} issues in {args.project_key}.\n", structured)
     of = f" of {page.total}" if page.total is not None else ""
     lines = [f"{len(rows)}{of} issues in {args.project_key}, newest first:"] + [list_line(r) for r in rows]
     if page.next_page_token:
@@ -433,7 +434,9 @@ class SearchFields(Arguments):
         str, Field(max_length=255, description="Part of a field's name or id; empty lists the first fields")
     ] = ""
     limit: Annotated[int, Field(ge=1, le=200, description="Most fields to return")] = 10
-    refresh: Annotated[bool, Field(description="Read the field list afresh instead of this user's cached copy")] = False
+    refresh: Annotated[
+        bool, Field(description="Read the field list afresh, not this user's copy (kept up to 10 minutes)")
+    ] = False
 
 
 def _match_rank(field: dict[str, Any], needle: str) -> int | None:
