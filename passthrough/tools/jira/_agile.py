@@ -20,6 +20,7 @@ ISSUE_FIELDS = "summary,status,issuetype,priority,assignee,updated,project,sprin
 _BRIEF_FIELDS = frozenset(ISSUE_FIELDS.split(","))
 _KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$")
 MAX_MOVED = 50  # Jira moves at most 50 issues a call
+_KEYS_CHARS = MAX_MOVED * 70  # room for 50 keys, spaces and commas; longer is refused before it is split
 
 
 def _text_id(value: Any) -> Any:
@@ -68,7 +69,7 @@ def _iso_date(value: str) -> str:
 IsoDate = Annotated[
     str,
     Field(
-        min_length=10,
+        min_length=8,
         max_length=40,
         description="ISO 8601 date or date-time, e.g. 2026-02-02T09:00:00+01:00 (without an offset: UTC)",
     ),
@@ -370,6 +371,8 @@ async def update_sprint(jira: JiraClient, args: UpdateSprint) -> ToolResult:
 
 def _keys(value: Any) -> Any:
     """Issue keys, as the peer's comma-separated string or as a list, to "KEY-1,KEY-2" (each checked, once)."""
+    if isinstance(value, str | list) and len(value) > _KEYS_CHARS:
+        raise ValueError(f"Jira moves at most {MAX_MOVED} issues at once")
     if isinstance(value, str):
         value = [k for k in re.split(r"[\s,]+", value) if k]
     if not isinstance(value, list):
@@ -389,7 +392,7 @@ IssueKeys = Annotated[
     str,
     BeforeValidator(_keys),
     Field(
-        max_length=MAX_MOVED * 70,
+        max_length=_KEYS_CHARS,
         description=f"Issue keys, comma-separated (e.g. PROJ-1,PROJ-2); at most {MAX_MOVED}",
     ),
 ]
