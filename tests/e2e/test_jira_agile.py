@@ -217,8 +217,22 @@ async def test_update_sprint_needs_something_valid(jira: FakeJira, tool: Call) -
     dates = await tool("jira_update_sprint", {"sprint_id": "3", "start_date": "2026-02-10", "end_date": "2026-02-01"})
     assert dates["isError"] and "end_date must be after start_date" in dates["text"]
     assert not jira.requests_to(f"{AGILE}/sprint/3")
-    backwards = await tool("jira_update_sprint", {"sprint_id": "1", "state": "active"})
-    assert backwards["isError"] and "closed to active" in backwards["text"]
+    future = await tool("jira_update_sprint", {"sprint_id": "3", "state": "closed"})
+    assert future["isError"] and "future to closed" in future["text"]
+
+
+async def test_a_closed_sprint_keeps_its_state_and_dates(jira: FakeJira, tool: Call) -> None:
+    args = {"sprint_id": "1", "state": "active", "start_date": "2026-01-06", "goal": "Shipped the login rework"}
+    r = await tool("jira_update_sprint", args)
+    assert jira.last_request("POST", f"{AGILE}/sprint/1").json["state"] == "active"
+    if jira.deployment == "server":  # Server/DC refuses any update of a closed sprint
+        assert r["isError"] and "closed state cannot be updated" in r["text"]
+        assert agile_of(jira.state).sprints[1]["goal"] == "Ship the login rework"
+        return
+    assert not r["isError"], r["text"]  # Cloud changes its name and goal only, and ignores the rest
+    assert r["structuredContent"]["ignored"] == ["state", "start_date"]
+    assert r["structuredContent"]["sprint"]["goal"] == "Shipped the login rework"
+    assert "Jira left state, start_date as they were: a closed sprint changes only its name and goal." in r["text"]
 
 
 async def test_add_issues_to_sprint(jira: FakeJira, tool: Call) -> None:

@@ -366,7 +366,30 @@ async def update_sprint(jira: JiraClient, args: UpdateSprint) -> ToolResult:
     row = sprint_row(await jira.update_sprint(args.sprint_id, body))
     changed = ", ".join({"startDate": "start_date", "endDate": "end_date"}.get(k, k) for k in body)
     text = f"Updated sprint {row['name']} (id {row['id']}): {changed}.\n" + sprint_line(row) + "\n"
-    return ToolResult(text, {"sprint": row, "updated": sorted(body)})
+    ignored = _ignored(args, row)
+    if ignored:
+        text += f"Jira left {', '.join(ignored)} as they were: a closed sprint changes only its name and goal.\n"
+    return ToolResult(text, {"sprint": row, "updated": sorted(body), "ignored": ignored})
+
+
+def _same_moment(asked: str, answered: Any) -> bool:
+    try:
+        return isinstance(answered, str) and datetime.fromisoformat(answered.replace("Z", "+00:00")) == (
+            datetime.fromisoformat(asked)
+        )
+    except ValueError:
+        return True  # an answer we cannot read is not taken as a refusal
+
+
+def _ignored(args: UpdateSprint, row: dict[str, Any]) -> list[str]:
+    """What Jira Cloud silently kept on a closed sprint (Server/DC refuses such an update outright)."""
+    if row["state"] != "closed":
+        return []
+    ignored = ["state"] if args.state is not None and args.state != "closed" else []
+    for name, asked in (("start_date", args.start_date), ("end_date", args.end_date)):
+        if asked is not None and not _same_moment(asked, row[name]):
+            ignored.append(name)
+    return ignored
 
 
 def _keys(value: Any) -> Any:

@@ -25,6 +25,7 @@ BOARD_NOT_FOUND = (
 )
 NO_SPRINTS = "The board does not support sprints"
 DONE = "Done"
+CLOSED_SPRINT = "Sprints that are in a closed state cannot be updated."
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,9 @@ def _seed_sprints() -> dict[int, dict[str, Any]]:
 class AgileState:
     """Boards, sprints and sprint membership; tests may read (and tweak) the public attributes directly."""
 
-    def __init__(self, issues: Mapping[str, Issue]) -> None:
+    def __init__(self, issues: Mapping[str, Issue], *, cloud: bool) -> None:
         self.issues = issues
+        self.cloud = cloud
         self.boards: dict[int, Board] = {b.id: b for b in BOARDS}
         self.sprints = _seed_sprints()
         self.sprint_of: dict[str, int] = {}  # issue key -> its open (active or future) sprint
@@ -166,7 +168,13 @@ class AgileState:
         return sprint
 
     def update_sprint(self, sprint: dict[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
-        """A partial update (POST /sprint/{id}): the values given, and a state change Jira allows."""
+        """A partial update (POST /sprint/{id}): the values given, and a state change Jira allows.
+
+        A closed sprint: Server/DC refuses any update; Cloud changes only its name and goal, ignoring the rest."""
+        if sprint["state"] == "closed":
+            if not self.cloud:
+                raise bad_request(CLOSED_SPRINT)
+            payload = {k: v for k, v in payload.items() if k in ("name", "goal")}
         errors: dict[str, str] = {}
         draft = dict(sprint)
         if "name" in payload:
@@ -187,8 +195,6 @@ class AgileState:
             errors["state"] = f"The sprint state '{state}' is not valid; it is one of future, active, closed."
         if errors:
             raise field_errors(errors)
-        if sprint["state"] == "closed" and state == "closed" and ({"startDate", "endDate"} & set(payload)):
-            raise bad_request("The dates of a closed sprint cannot be changed.")
         if state != sprint["state"]:
             self._change_state(draft, str(state))
         sprint.update(draft)
@@ -260,5 +266,5 @@ def agile_of(state: Any) -> AgileState:
     """The agile state that goes with a fake Jira's state (``JiraState``), seeded on first use."""
     found = _STATES.get(state)
     if found is None:
-        found = _STATES[state] = AgileState(state.issues)
+        found = _STATES[state] = AgileState(state.issues, cloud=state.cloud)
     return found
