@@ -77,6 +77,8 @@ async def test_queue_issues(jira: FakeJira, tool: Call) -> None:
     assert s["issues"][2]["status"] == "In Progress" and s["issues"][2]["assignee"] == "Alice Example"
     assert "Queue All open (id 1)" in r["text"] and "HELP-1 [In Progress] VPN drops every few minutes" in r["text"]
 
+    many = await tool("jira_get_queue_issues", {"service_desk_id": "1", "queue_id": "1", "limit": 200})
+    assert not many["isError"] and jira.last_request("GET", "/queue/1/issue").query["limit"] == "50"
     paged = await tool("jira_get_queue_issues", {"service_desk_id": "1", "queue_id": "1", "limit": 2})
     assert paged["structuredContent"]["next_page_token"] == "2"
     token = paged["structuredContent"]["next_page_token"]

@@ -149,7 +149,7 @@ class QueueIssues(Arguments):
     queue_id: QueueId
     start_at: StartAt = 0
     limit: Annotated[
-        int, Field(ge=1, le=100, description="Issues per page (Jira Service Management sends 50 at most)")
+        int, Field(ge=1, le=1000, description="Issues per page (Jira Service Management sends 50 at most)")
     ] = 50
     page_token: PageToken = None
 
@@ -160,7 +160,7 @@ async def queue_issues(jira: JiraClient, args: QueueIssues) -> ToolResult:
     assignee); one page at a time."""
     start = _start(args.start_at, args.page_token)
     queue = _queue_row(await jira.service_desk_queue(args.service_desk_id, args.queue_id))
-    data = await jira.queue_issues(args.service_desk_id, args.queue_id, start, args.limit)
+    data = await jira.queue_issues(args.service_desk_id, args.queue_id, start, min(args.limit, 50))
     issues, token = _page(data, start)
     rows = [brief(i, jira) for i in issues]
     title = f"Queue {queue['name']} (id {queue['id']}) of service desk {args.service_desk_id}"
