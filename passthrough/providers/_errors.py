@@ -86,7 +86,11 @@ def _from_json(body: Any) -> list[str]:
         out.extend(f"{field}: {msg}" for field, msg in errors.items() if isinstance(msg, str))
     elif isinstance(errors, list):
         for err in errors:
-            if isinstance(err, dict):
+            if isinstance(err, dict) and isinstance(err.get("elementErrors"), dict):  # Jira's bulk create
+                number = err.get("failedElementNumber")
+                prefix = f"issue {number + 1}: " if isinstance(number, int) else ""
+                out.extend(prefix + msg for msg in _from_json(err["elementErrors"]))
+            elif isinstance(err, dict):
                 title = err.get("title") or err.get("message") or err.get("code") or ""
                 detail = err.get("detail") or ""
                 if isinstance(title, dict):

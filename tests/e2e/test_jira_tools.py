@@ -204,7 +204,9 @@ async def test_annotations_are_truthful(server_jira: FakeJira) -> None:
     async with serve(make_settings(jira_env(server_jira))) as url, httpx.AsyncClient(base_url=url) as http:
         listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
     tools = {t["name"]: t["annotations"] for t in listed["result"]["tools"]}
-    assert {n for n, a in tools.items() if not a["readOnlyHint"]} == WRITE_TOOLS
+    writes = {n for n, a in tools.items() if not a["readOnlyHint"]}
+    assert WRITE_TOOLS <= writes  # each family's own tests check the writes it adds
+    assert writes.isdisjoint({"jira_get_issue", "jira_search", "jira_get_transitions", "jira_list_projects"})
     assert tools["jira_update_issue"]["destructiveHint"] and tools["jira_update_issue"]["idempotentHint"]
     assert not tools["jira_create_issue"]["idempotentHint"] and not tools["jira_create_issue"]["destructiveHint"]
     assert tools["jira_get_issue"]["readOnlyHint"] and tools["jira_get_issue"]["idempotentHint"]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from passthrough.providers.jira import JiraClient
-from passthrough.tools._spec import Arguments, NoArguments, ToolResult, tool
+from passthrough.tools._spec import Arguments, ToolResult, tool
 from passthrough.tools.jira._common import IssueKey, ProjectKey
 from passthrough.tools.jira._render import comment_row
 
@@ -101,10 +101,24 @@ async def comments(jira: JiraClient, args: Comments) -> ToolResult:
     return ToolResult("\n".join(lines) + "\n", structured)
 
 
-@tool("jira_list_link_types", title="Jira: issue link types", toolset="jira_links")
-async def link_types(jira: JiraClient, _: NoArguments) -> ToolResult:
+class LinkTypes(Arguments):
+    name_filter: Annotated[
+        str | None, Field(max_length=255, description="Only types whose name contains this (case-insensitive)")
+    ] = None
+
+
+@tool("jira_list_link_types", title="Jira: issue link types", toolset="jira_links", aliases=("jira_get_link_types",))
+async def link_types(jira: JiraClient, args: LinkTypes) -> ToolResult:
     """List the kinds of links between issues (Blocks, Relates, …) for jira_link_issues."""
     types = await jira.link_types()
-    rows = [{"name": t.get("name"), "inward": t.get("inward"), "outward": t.get("outward")} for t in types]
+    rows = [
+        {"id": str(t.get("id", "")), "name": t.get("name"), "inward": t.get("inward"), "outward": t.get("outward")}
+        for t in types
+    ]
+    if args.name_filter:
+        wanted = args.name_filter.casefold()
+        rows = [r for r in rows if wanted in str(r["name"] or "").casefold()]
+        if not rows:
+            return ToolResult(f"No issue link type's name contains '{args.name_filter}'.\n", {"link_types": []})
     lines = ["Issue link types:"] + [f"- {r['name']}: A {r['outward']} B / B {r['inward']} A" for r in rows]
     return ToolResult("\n".join(lines) + "\n", {"link_types": rows})

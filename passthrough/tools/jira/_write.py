@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from passthrough.errors import InvalidArguments
 from passthrough.providers.jira import JiraClient
@@ -106,25 +107,92 @@ async def update_issue(jira: JiraClient, args: UpdateIssue) -> ToolResult:
     )
 
 
+def json_argument(value: Any, name: str) -> Any:
+    """An argument the peer sends as a JSON string (objects are taken as they are)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise InvalidArguments(f"{name} is not valid JSON ({exc.args[0] if exc.args else exc})") from None
+
+
+def comment_visibility(value: Any, name: str = "visibility") -> dict[str, str] | None:
+    """Who may see a comment: {"type": "group" | "role", "value": "<name>"} (a JSON string or an object)."""
+    data = json_argument(value, name)
+    if data is None or data == {}:
+        return None
+    if not isinstance(data, dict) or data.get("type") not in ("group", "role"):
+        raise InvalidArguments(f'{name} must be {{"type": "group" or "role", "value": "<group or role name>"}}')
+    shown = data.get("value") or data.get("identifier")
+    if not isinstance(shown, str) or not shown.strip():
+        raise InvalidArguments(f"{name} needs the group's or role's name as value")
+    out = {"type": str(data["type"]), "value": shown.strip()}
+    if isinstance(data.get("identifier"), str):
+        out["identifier"] = data["identifier"]
+    return out
+
+
+Visibility = Annotated[
+    str | dict[str, str] | None,
+    Field(description='Restrict who sees the comment: {"type": "group" or "role", "value": "<name>"} (or as JSON)'),
+]
+
+
 class AddComment(Arguments):
     issue_key: IssueKey
-    body: Annotated[str, Field(min_length=1, max_length=100_000, description="Markdown")]
+    body: Annotated[
+        str,
+        Field(
+            min_length=1, max_length=100_000, description="Markdown", validation_alias=AliasChoices("body", "comment")
+        ),
+    ]
+    visibility: Visibility = None
+    public: Annotated[
+        bool | None,
+        Field(description="Service desk issues: true for a comment customers see, false for an internal note"),
+    ] = None
 
 
 @tool("jira_add_comment", title="Jira: add comment", toolset="jira_comments", effect="create")
 async def add_comment(jira: JiraClient, args: AddComment) -> ToolResult:
-    """Add a comment (Markdown) to a Jira issue."""
-    comment = await jira.add_comment(args.issue_key, await write_jira(jira, args.body))
+    """Add a comment (Markdown) to a Jira issue; optionally visible only to a group or role, or (service desk
+    issues) internal with public=false."""
+    payload: dict[str, Any] = {"body": await write_jira(jira, args.body)}
+    shown_to = comment_visibility(args.visibility)
+    if shown_to:
+        payload["visibility"] = shown_to
+    if args.public is not None:  # Jira Service Management reads this property: internal or shared with customers
+        payload["properties"] = [{"key": "sd.public.comment", "value": {"internal": not args.public}}]
+    comment = await jira.post_comment(args.issue_key, payload)
     cid = str(comment.get("id", ""))
-    return ToolResult(f"Added comment {cid} to {args.issue_key}.\n", {"key": args.issue_key, "comment_id": cid})
+    text = f"Added comment {cid} to {args.issue_key}."
+    if shown_to:
+        text += f" Visible to {shown_to['type']} {shown_to['value']} only."
+    if args.public is not None:
+        text += " Shared with customers." if args.public else " Internal note (agents only)."
+    structured: dict[str, Any] = {"key": args.issue_key, "comment_id": cid, "visibility": shown_to}
+    if args.public is not None:
+        structured["public"] = args.public
+    return ToolResult(text + "\n", structured)
 
 
 class TransitionIssue(Arguments):
     issue_key: IssueKey
     transition: Annotated[
-        str, Field(min_length=1, max_length=255, description="Transition id, or its name (case-insensitive)")
+        str,
+        Field(
+            min_length=1,
+            max_length=255,
+            description="Transition id, or its name (case-insensitive)",
+            validation_alias=AliasChoices("transition", "transition_id"),
+        ),
     ]
     comment: Annotated[str | None, Field(max_length=100_000, description="Markdown comment to add")] = None
+    fields: Annotated[
+        str | dict[str, Any] | None,
+        Field(description='Fields the transition screen asks for, e.g. {"resolution": "Fixed"} (or as JSON)'),
+    ] = None
 
 
 def choose_transition(wanted: str, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -149,8 +217,11 @@ async def transition_issue(jira: JiraClient, args: TransitionIssue) -> ToolResul
     if chosen is None:
         available = ", ".join(f"{r['name']} (id {r['id']})" for r in rows) or "none"
         raise InvalidArguments(f"No transition '{args.transition}' on {args.issue_key}. Available: {available}.")
+    fields = json_argument(args.fields, "fields")
+    if fields is not None and not isinstance(fields, dict):
+        raise InvalidArguments('fields must be an object such as {"resolution": "Fixed"}')
     comment = await write_jira(jira, args.comment) if args.comment else None
-    await jira.transition(args.issue_key, chosen["id"], comment)
+    await jira.take_transition(args.issue_key, chosen["id"], comment, await prepare_fields(jira, fields or {}))
     text = f"{args.issue_key}: took transition '{chosen['name']}' (id {chosen['id']}) → {chosen['to_status']}."
     if args.comment:
         text += " Comment added."
@@ -167,16 +238,40 @@ async def transition_issue(jira: JiraClient, args: TransitionIssue) -> ToolResul
 
 class LinkIssues(Arguments):
     link_type: Annotated[str, Field(min_length=1, max_length=255, description="Link type name, e.g. Blocks")]
-    inward_issue: IssueKey
-    outward_issue: IssueKey
+    inward_issue: Annotated[IssueKey, Field(validation_alias=AliasChoices("inward_issue", "inward_issue_key"))]
+    outward_issue: Annotated[IssueKey, Field(validation_alias=AliasChoices("outward_issue", "outward_issue_key"))]
+    comment: Annotated[str | None, Field(max_length=100_000, description="Markdown comment to add with the link")] = (
+        None
+    )
+    comment_visibility: Visibility = None
 
 
-@tool("jira_link_issues", title="Jira: link issues", toolset="jira_links", effect="create")
+@tool(
+    "jira_link_issues",
+    title="Jira: link issues",
+    toolset="jira_links",
+    effect="create",
+    aliases=("jira_create_issue_link",),
+)
 async def link_issues(jira: JiraClient, args: LinkIssues) -> ToolResult:
     """Link two issues: inward_issue <link_type inward> outward_issue, e.g. Blocks (see
-    jira_list_link_types)."""
-    await jira.link(args.link_type, args.inward_issue, args.outward_issue)
+    jira_list_link_types); may add a Markdown comment."""
+    payload: dict[str, Any] = {
+        "type": {"name": args.link_type},
+        "inwardIssue": {"key": args.inward_issue},
+        "outwardIssue": {"key": args.outward_issue},
+    }
+    if args.comment:
+        note: dict[str, Any] = {"body": await write_jira(jira, args.comment)}
+        shown_to = comment_visibility(args.comment_visibility, "comment_visibility")
+        if shown_to:
+            note["visibility"] = shown_to
+        payload["comment"] = note
+    await jira.create_link(payload)
+    text = f"Linked {args.inward_issue} and {args.outward_issue} ({args.link_type})."
+    if args.comment:
+        text += " Comment added."
     return ToolResult(
-        f"Linked {args.inward_issue} and {args.outward_issue} ({args.link_type}).\n",
+        text + "\n",
         {"link_type": args.link_type, "inward_issue": args.inward_issue, "outward_issue": args.outward_issue},
     )

@@ -360,6 +360,7 @@ class JiraRenderer:
             body["transitions"] = self.transitions()
         if "changelog" in expansions:
             body["changelog"] = {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}
+            self.state.issue_ops.add_to(self, issue, body["changelog"])
         return body
 
     def transitions(self) -> list[dict[str, Any]]:

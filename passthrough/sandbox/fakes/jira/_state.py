@@ -31,6 +31,7 @@ from ._data import (
     seed,
 )
 from ._errors import JiraError, bad_request, cannot_set, field_errors, issue_not_found
+from ._issue_ops_state import IssueOpsState
 from ._people_state import PeopleState, set_time_tracking
 from ._project_meta_state import ProjectMetaState
 from ._service_desk_state import ServiceDeskState
@@ -43,6 +44,7 @@ _KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)-(\d+)$")
 _EDITABLE = frozenset({"summary", "description", "labels", "priority", "assignee", "reporter"})
 _CREATABLE = _EDITABLE | {"project", "issuetype", "parent"}
 _EDITABLE = _EDITABLE | {"timetracking"}  # estimates: set by editing an issue (see _people_state)
+_EDITABLE = _EDITABLE | {"parent"}  # Cloud: an epic as parent (see _issue_ops_state)
 ADF_REQUIRED = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 STRING_REQUIRED = "Operation value must be a string"
 
@@ -74,6 +76,7 @@ class JiraState(AtlassianState[JiraUser]):
         self.transitions: list[dict[str, Any]] = []  # log of performed transitions
         self.links: list[dict[str, Any]] = []
         self.people = PeopleState(users, adf=self.cloud)  # watchers, worklogs
+        self.issue_ops = IssueOpsState(users)  # histories, remote links, epic links, bulk tasks
         self.project_meta = ProjectMetaState(self.projects)  # versions, components, fields
         self._next_issue_id = 1 + max(int(issue["id"]) for issue in self.issues.values())
         self._next_comment_id = 10100
@@ -111,7 +114,7 @@ class JiraState(AtlassianState[JiraUser]):
 
     def find_issue(self, ref: str) -> Issue | None:
         """An issue by key (any case) or numeric id."""
-        issue = self.issues.get(ref.upper())
+        issue = self.issues.get(ref.upper()) or self.issues.get(self.issue_ops.moved.get(ref.upper(), ""))
         if issue is None and ref.isdigit():
             issue = next((i for i in self.issues.values() if i["id"] == ref), None)
         return issue
@@ -191,6 +194,8 @@ class JiraState(AtlassianState[JiraUser]):
                 issue[field] = person
         elif field == "timetracking":
             set_time_tracking(issue, value, errors)
+        elif field == "parent":
+            self.issue_ops.set_parent(self, issue, value, errors)
         else:
             errors[field] = cannot_set(field)
 

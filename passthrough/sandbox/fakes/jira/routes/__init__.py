@@ -32,7 +32,7 @@ TABLES = (
 """Installed under /rest/api/{2,3}."""
 
 OTHER_APIS = {
-    "/rest/agile/1.0": (agile.routes,),
+    "/rest/agile/1.0": (agile.routes, issue_ops.agile),
     "/rest/servicedeskapi": (service_desk.routes,),
     "/rest/dev-status/1.0": (extras.dev_status,),
 }
