@@ -306,10 +306,12 @@ async def test_create_link_alias_and_remove_link(jira: FakeJira, tool: Call) -> 
     removed = await tool("jira_remove_issue_link", {"link_id": link_id})
     assert not removed["isError"], removed["text"]
     assert jira.last_request("DELETE", "/issueLink/").path.endswith(f"/issueLink/{link_id}")
-    assert f"Removed issue link {link_id}" in removed["text"] and removed["structuredContent"]["removed"] is True
+    assert f"Removed issue link {link_id}: DEMO-5 blocks DEMO-6 no longer." in removed["text"]
+    assert removed["structuredContent"]["removed"] is True and removed["structuredContent"]["link_type"] == "Blocks"
     assert not [link for link in jira.links if link["id"] == link_id]
     gone = await tool("jira_remove_issue_link", {"link_id": link_id})
     assert gone["isError"] and "404" in gone["text"] and f"No issue link with id '{link_id}'" in gone["text"]
+    assert jira.requests[-1].method == "GET", "nothing is deleted when the link is unknown"
 
 
 async def test_link_to_epic(jira: FakeJira, tool: Call) -> None:

@@ -63,6 +63,9 @@ class IssueOpsCalls(ProviderClient):
     async def add_remote_link(self, key: str, link: dict[str, Any]) -> dict[str, Any]:
         return await self._send("POST", f"/issue/{segment(key)}/remotelink", link)
 
+    async def issue_link(self, link_id: str) -> dict[str, Any]:
+        return await self._get(f"/issueLink/{segment(link_id)}")
+
     async def delete_link(self, link_id: str) -> None:
         await self._no_answer("DELETE", f"/issueLink/{segment(link_id)}")
 

@@ -409,8 +409,22 @@ class RemoveLink(Arguments):
 @tool("jira_remove_issue_link", title="Jira: remove issue link", toolset="jira_links", effect="delete")
 async def remove_issue_link(jira: JiraClient, args: RemoveLink) -> ToolResult:
     """Remove a link between two issues by its id (the id of an entry of the issue's links)."""
+    link = await jira.issue_link(args.link_id)  # what it joined, to say so (and a 404 before anything is removed)
+    inward = str((link.get("inwardIssue") or {}).get("key") or "?")
+    outward = str((link.get("outwardIssue") or {}).get("key") or "?")
+    kind = link.get("type") or {}
     await jira.delete_link(args.link_id)
-    return ToolResult(f"Removed issue link {args.link_id}.\n", {"link_id": args.link_id, "removed": True})
+    relation = str(kind.get("outward") or kind.get("name") or "is linked to")
+    return ToolResult(
+        f"Removed issue link {args.link_id}: {inward} {relation} {outward} no longer.\n",
+        {
+            "link_id": args.link_id,
+            "removed": True,
+            "link_type": kind.get("name"),
+            "inward_issue": inward,
+            "outward_issue": outward,
+        },
+    )
 
 
 class LinkToEpic(Arguments):

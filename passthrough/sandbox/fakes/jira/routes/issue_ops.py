@@ -163,6 +163,24 @@ def _remote(call: JiraCall, issue: dict[str, Any], link: dict[str, Any]) -> dict
     return body
 
 
+@routes("GET", "/issueLink/{link}")
+async def get_link(call: JiraCall) -> web.Response:
+    wanted = call.request.match_info["link"]
+    found = next((link for link in call.state.links if link["id"] == wanted), None)
+    if found is None:
+        return json_response(error_body([f"No issue link with id '{wanted}' exists."]), 404)
+    renderer = call.renderer
+    return json_response(
+        {
+            "id": found["id"],
+            "self": f"{renderer.api}/issueLink/{found['id']}",
+            "type": renderer.link_type(found["type"]),
+            "inwardIssue": renderer.issue_stub(call.state.issues[found["inward"]]),
+            "outwardIssue": renderer.issue_stub(call.state.issues[found["outward"]]),
+        }
+    )
+
+
 @routes("DELETE", "/issueLink/{link}")
 async def delete_link(call: JiraCall) -> web.Response:
     wanted = call.request.match_info["link"]
