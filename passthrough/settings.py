@@ -91,6 +91,8 @@ class Limits(_Frozen):
     retry_attempts: int = 3
     retry_after_floor_seconds: float = 0.25
     retry_after_cap_seconds: float = 10.0
+    # one downloaded attachment (CONTRACT.md section 9): larger ones are named with their size, never fetched
+    max_attachment_bytes: int = 10 << 20
 
 
 class Settings(_Frozen):
@@ -412,6 +414,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         upstream_deadline_seconds=_int(
             env, "PASSTHROUGH_UPSTREAM_DEADLINE_SECONDS", int(Limits().upstream_deadline_seconds)
         ),
+        max_attachment_bytes=_int(env, "PASSTHROUGH_MAX_ATTACHMENT_BYTES", Limits().max_attachment_bytes),
     )
     cloud_id = env.get("ATLASSIAN_OAUTH_CLOUD_ID", "").strip() or None
     if cloud_id is not None and not valid_cloud_id(cloud_id):

@@ -237,7 +237,8 @@ class Dispatcher:
                 self.metrics.tool(tool.name, outcome, seconds)  # type: ignore[arg-type]
             if audit.isEnabledFor(logging.INFO):
                 self._audit(tool, outcome, error, meta[CREDENTIAL_META_KEY], credential, trace, seconds)
-        out: dict[str, Any] = {"content": [{"type": "text", "text": result.text}], "isError": False, "_meta": meta}
+        content: list[dict[str, Any]] = [{"type": "text", "text": result.text}, *result.content]
+        out: dict[str, Any] = {"content": content, "isError": False, "_meta": meta}
         if result.structured is not None:
             out["structuredContent"] = result.structured
         return out

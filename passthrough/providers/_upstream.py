@@ -149,6 +149,7 @@ class _Outgoing:
     headers: CIMultiDict[str]
     credential: Credential
     retryable: bool
+    max_bytes: int = _MAX_RESPONSE_BYTES
 
 
 class _Share:
@@ -328,6 +329,10 @@ class Upstream:
     def base_url(self) -> str:
         return self.config.url
 
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
     async def aclose(self) -> None:
         sites = list(self.sites.values())
         self.sites.clear()
@@ -348,11 +353,19 @@ class Upstream:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         expect_json: bool = True,
+        raw: bytes | None = None,
+        max_bytes: int | None = None,
     ) -> Answer:
-        """Send one request; a 2xx comes back as an Answer, anything else raises a ToolError subclass."""
+        """Send one request; a 2xx comes back as an Answer, anything else raises a ToolError subclass.
+
+        `raw` is a body sent as it is (its Content-Type in `headers`, e.g. a multipart upload) instead of
+        `body` as JSON; `max_bytes` lowers the bound on the answer's size (never above passthrough's own)."""
         self._active += 1
+        limit = _MAX_RESPONSE_BYTES if max_bytes is None else max(0, min(max_bytes, _MAX_RESPONSE_BYTES))
         try:
-            return await self._call(method, path, credential, params, body, headers, idempotent, expect_json)
+            return await self._call(
+                method, path, credential, params, body, headers, idempotent, expect_json, raw, limit
+            )
         finally:
             self._active -= 1
             if self._retired and not self._active:
@@ -368,13 +381,17 @@ class Upstream:
         headers: Mapping[str, str] | None,
         idempotent: bool | None,
         expect_json: bool,
+        raw: bytes | None = None,
+        max_bytes: int = _MAX_RESPONSE_BYTES,
     ) -> Answer:
         method = method.upper()
         retryable = method in _IDEMPOTENT if idempotent is None else idempotent
         deadline = self._limits.upstream_deadline_seconds
         try:
             async with asyncio.timeout(deadline if deadline > 0 else None):
-                answer = await self._attempts(method, path, params, body, headers, credential, retryable)
+                answer = await self._attempts(
+                    method, path, params, body, headers, credential, retryable, raw, max_bytes
+                )
         except TimeoutError:
             raise UpstreamUnavailable(
                 self.name,
@@ -404,6 +421,8 @@ class Upstream:
         headers: Mapping[str, str] | None,
         credential: Credential,
         retryable: bool,
+        raw: bytes | None = None,
+        max_bytes: int = _MAX_RESPONSE_BYTES,
     ) -> Answer:
         url = self.config.url + path
         if params:
@@ -415,8 +434,10 @@ class Upstream:
         if body is not None:
             data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
             sent_headers.setdefault("Content-Type", "application/json")
+        elif raw is not None:
+            data = raw
         user = self.scope(credential)
-        request = _Outgoing(method, path, URL(url, encoded=True), data, sent_headers, credential, retryable)
+        request = _Outgoing(method, path, URL(url, encoded=True), data, sent_headers, credential, retryable, max_bytes)
         attempts = max(1, self._limits.retry_attempts)
         for attempt in range(1, attempts + 1):
             async with self.fair_share.turn(user):
@@ -473,16 +494,16 @@ class Upstream:
                 method, url, data=request.data, headers=request.headers, allow_redirects=False
             ) as response:
                 declared = response.content_length
-                if declared is not None and declared > _MAX_RESPONSE_BYTES:
+                if declared is not None and declared > request.max_bytes:
                     response.close()
-                    raise self._too_large(response.status)
+                    raise self._too_large(response.status, request.max_bytes)
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.content.iter_chunked(_CHUNK):
                     size += len(chunk)
-                    if size > _MAX_RESPONSE_BYTES:
+                    if size > request.max_bytes:
                         response.close()  # the rest is never read; the connection is not reused
-                        raise self._too_large(response.status)
+                        raise self._too_large(response.status, request.max_bytes)
                     chunks.append(chunk)
                 status, answer_headers = response.status, response.headers
         except aiohttp.ClientConnectorCertificateError as exc:
@@ -545,11 +566,15 @@ class Upstream:
         p = self.name.upper()
         return f". If {self.label} requires a client certificate, set {p}_CLIENT_CERT and {p}_CLIENT_KEY"
 
-    def _too_large(self, status: int) -> UpstreamError:
+    def _too_large(self, status: int, limit: int = _MAX_RESPONSE_BYTES) -> UpstreamError:
+        if limit == _MAX_RESPONSE_BYTES:
+            return UpstreamError(
+                self.name,
+                status,
+                f"{self.label}'s answer is larger than {_MAX_RESPONSE_BYTES >> 20} MiB, passthrough's limit",
+            )
         return UpstreamError(
-            self.name,
-            status,
-            f"{self.label}'s answer is larger than {_MAX_RESPONSE_BYTES >> 20} MiB, passthrough's limit",
+            self.name, status, f"{self.label}'s answer is larger than {limit} bytes, this call's limit"
         )
 
     def _content_type(self, answer: Answer, credential: Credential) -> str:

@@ -56,6 +56,8 @@ class NoArguments(Arguments):
 class ToolResult:
     text: str
     structured: dict[str, Any] | None = None
+    # MCP content items after the text (image content, embedded resources), e.g. downloaded attachments
+    content: tuple[dict[str, Any], ...] = ()
 
 
 C = TypeVar("C", bound=ProviderClient)

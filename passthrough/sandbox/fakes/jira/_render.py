@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from .._adf import rich_to_adf, rich_to_html, rich_to_wiki
 from . import _project_meta_render as project_meta_render
 from ._data import ISSUE_TYPES, LINK_TYPES, PRIORITIES, RESOLUTION_DONE, TRANSITIONS, JiraUser, Project
+from ._extras_state import changelog, render_attachment
 from ._state import Issue, JiraState
 
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
@@ -332,6 +333,10 @@ class JiraRenderer:
             if self.cloud:
                 page["self"] = f"{self.issue_self(issue)}/comment"
             return True, page
+        if name == "attachment":  # attachments and due dates: _extras_state
+            return True, [render_attachment(self, a) for a in self.state.extras.of_issue(issue["key"])]
+        if name == "duedate":
+            return True, issue.get("duedate")
         return False, None
 
     def issue(self, issue: Issue, fields: FieldSelection, expand: Iterable[str] = ()) -> dict[str, Any]:
@@ -359,7 +364,7 @@ class JiraRenderer:
         if "transitions" in expansions:
             body["transitions"] = self.transitions()
         if "changelog" in expansions:
-            body["changelog"] = {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}
+            body["changelog"] = changelog(self, issue)
             self.state.issue_ops.add_to(self, issue, body["changelog"])
         return body
 

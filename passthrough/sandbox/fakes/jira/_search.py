@@ -60,7 +60,7 @@ class _Compiler:
             return self._equality(clause, self._person, lambda i: i[field], allow_empty=True)
         if field in ("labels", "label"):
             return self._labels(clause)
-        if field == "parent":
+        if field in ("parent", "epic link"):  # an epic's children: "Epic Link" on Server/Data Center
             return self._equality(clause, self._issue_key, lambda i: i.get("parent"))
         if field == "resolution":
             return self._equality(clause, self._resolution, lambda i: i.get("resolution"), allow_empty=True)

@@ -31,6 +31,7 @@ from ._data import (
     seed,
 )
 from ._errors import JiraError, bad_request, cannot_set, field_errors, issue_not_found
+from ._extras_state import ExtrasState
 from ._issue_ops_state import IssueOpsState
 from ._people_state import PeopleState, set_time_tracking
 from ._project_meta_state import ProjectMetaState
@@ -78,6 +79,7 @@ class JiraState(AtlassianState[JiraUser]):
         self.people = PeopleState(users, adf=self.cloud)  # watchers, worklogs
         self.issue_ops = IssueOpsState(users)  # histories, remote links, epic links, bulk tasks
         self.project_meta = ProjectMetaState(self.projects)  # versions, components, fields
+        self.extras = ExtrasState.seeded(users, self.issues, self.links)  # attachments, development information
         self._next_issue_id = 1 + max(int(issue["id"]) for issue in self.issues.values())
         self._next_comment_id = 10100
         self._next_link_id = 10200
@@ -389,6 +391,7 @@ class JiraState(AtlassianState[JiraUser]):
         self.transitions.append(
             {"issue": issue["key"], "id": transition.id, "from": previous, "to": transition.to, "by": actor}
         )
+        self.extras.transitioned_at.append(stamp)  # when each logged transition happened (_extras_state)
 
     def add_link(self, payload: Mapping[str, Any], *, adf: bool, actor: str | None) -> dict[str, Any]:
         type_ref = payload.get("type")

@@ -35,5 +35,6 @@ OTHER_APIS = {
     "/rest/agile/1.0": (agile.routes, issue_ops.agile),
     "/rest/servicedeskapi": (service_desk.routes,),
     "/rest/dev-status/1.0": (extras.dev_status,),
+    "/secure/attachment": (extras.secure,),
 }
 """Installed under their own prefix, once (with the deployment's rich text: ADF on Cloud)."""
