@@ -257,3 +257,35 @@ async def test_get_cross_project_dependencies(jira: FakeJira, tool: Call) -> Non
     assert ("DEMO-12", "is blocked by", "OPS-5") in deps and ("DEMO-14", "relates to", "OPS-2") in deps
     assert r["structuredContent"]["projects"] == ["OPS"]
     assert "DEMO-12 is blocked by OPS-5" in r["text"]
+
+
+# ---------------------------------------------------------------------------------------------- uploads
+
+
+async def test_update_issue_attaches_files_sent_inline(jira: FakeJira, tool: Call) -> None:
+    data = b"col1,col2\n1,2\n"
+    upload = {"filename": "numbers.csv", "content_base64": base64.b64encode(data).decode(), "mime_type": "text/csv"}
+    r = await tool(
+        "jira_update_issue", {"issue_key": "DEMO-2", "fields": {"summary": "With data"}, "attachments": [upload]}
+    )
+    assert not r["isError"], r["text"]
+    sent = jira.last_request("POST", "/issue/DEMO-2/attachments")
+    assert sent.identity == "alice" and sent.headers["x-atlassian-token"] == "no-check"
+    assert sent.headers["content-type"].startswith("multipart/form-data; boundary=")
+    stored = jira.state.extras.of_issue("DEMO-2")
+    assert [(a.filename, a.mime_type, a.content) for a in stored] == [("numbers.csv", "text/csv", data)]
+    assert r["structuredContent"]["attached"] == ["numbers.csv"] and "Attached: numbers.csv" in r["text"]
+    back = await tool("jira_download_attachments", {"issue_key": "DEMO-2"})
+    assert back["content"][1]["resource"]["text"] == data.decode()
+
+
+async def test_update_issue_refuses_attachment_paths_before_sending(jira: FakeJira, tool: Call) -> None:
+    before = len(jira.requests)
+    r = await tool(
+        "jira_update_issue", {"issue_key": "DEMO-2", "fields": {"summary": "x"}, "attachments": "/etc/passwd"}
+    )
+    assert r["isError"] and "content_base64" in r["text"] and "server" in r["text"]
+    bad = {"filename": "a.bin", "content_base64": "not base64!"}
+    r = await tool("jira_update_issue", {"issue_key": "DEMO-2", "fields": {"summary": "x"}, "attachments": [bad]})
+    assert r["isError"] and "base64" in r["text"]
+    assert len(jira.requests) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,3 +70,26 @@ class ExtrasCalls(ProviderClient):
     async def dev_detail(self, issue_id: str, application_type: str, data_type: str) -> dict[str, Any]:
         params = {"issueId": issue_id, "applicationType": application_type, "dataType": data_type}
         return await self._get("/issue/detail", params, api=DEV_STATUS)
+
+    async def upload(self, key: str, files: list[tuple[str, str, bytes]]) -> list[dict[str, Any]]:
+        """Attach (filename, MIME type, bytes) files to an issue in one multipart POST."""
+        boundary = "passthrough-" + secrets.token_hex(16)
+        parts: list[bytes] = []
+        for filename, mime, content in files:
+            quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
+            head = (
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+                f"Content-Type: {mime}\r\n\r\n"
+            )
+            parts += [head.encode("utf-8"), content, b"\r\n"]
+        parts.append(f"--{boundary}--\r\n".encode())
+        answer = await self._up.call(
+            "POST",
+            f"{self.api}/issue/{segment(key)}/attachments",
+            credential=self._cred,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Atlassian-Token": "no-check"},
+            raw=b"".join(parts),
+        )
+        value = answer.json()
+        return [a for a in value if isinstance(a, dict)] if isinstance(value, list) else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -714,3 +715,64 @@ async def get_cross_project_dependencies(jira: JiraClient, args: CrossProject) -
         "dependencies": links,
     }
     return ToolResult(text + "\n", structured)
+
+
+# ---------------------------------------------------------------------------------------------- uploads
+
+
+class AttachmentUpload(Arguments):
+    filename: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$")]
+    content_base64: Annotated[str, Field(min_length=1, description="The file's bytes, base64-encoded")]
+    mime_type: Annotated[str, Field(max_length=127, pattern=r"^[\w.+-]+/[\w.+-]+$")] = "application/octet-stream"
+
+
+Uploads = Annotated[
+    list[AttachmentUpload] | str | None,
+    Field(
+        description=(
+            "Files to attach: [{filename, content_base64, mime_type?}] (or that list as JSON); "
+            "never a path on the server"
+        )
+    ),
+]
+
+
+def prepared_uploads(jira: JiraClient, value: list[AttachmentUpload] | str | None) -> list[tuple[str, str, bytes]]:
+    """The uploads as (filename, MIME type, bytes), checked before anything is sent. A string must be the
+    list as JSON, not paths."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.startswith("["):
+            raise InvalidArguments(
+                "attachments names files on the server, and this shared server never reads its own files for a "
+                "client: send [{filename, content_base64, mime_type}] instead"
+            )
+        try:
+            value = [AttachmentUpload.model_validate(item) for item in json.loads(text)]
+        except (ValueError, TypeError) as exc:
+            raise InvalidArguments(f"attachments: not a list of {{filename, content_base64}} ({exc})") from None
+    if len(value) > 20:
+        raise InvalidArguments("attachments: at most 20 files at a time")
+    files: list[tuple[str, str, bytes]] = []
+    for upload in value:
+        try:
+            content = base64.b64decode(upload.content_base64, validate=True)
+        except ValueError:
+            raise InvalidArguments(f"attachments: {upload.filename}'s content_base64 is not base64") from None
+        if len(content) > jira.max_attachment_bytes:
+            raise InvalidArguments(
+                f"attachments: {upload.filename} is {_size(len(content))}, over this server's limit of "
+                f"{_size(jira.max_attachment_bytes)} (PASSTHROUGH_MAX_ATTACHMENT_BYTES)"
+            )
+        files.append((upload.filename, upload.mime_type, content))
+    return files
+
+
+async def upload_attachments(jira: JiraClient, key: str, files: list[tuple[str, str, bytes]]) -> list[str]:
+    """Attach checked uploads to the issue; the filenames Jira attached."""
+    if not files:
+        return []
+    added = await jira.upload(key, files)
+    return [str(a.get("filename")) for a in added]

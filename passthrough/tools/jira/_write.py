@@ -13,6 +13,7 @@ from passthrough.tools._markdown import write_jira
 from passthrough.tools._spec import Arguments, ToolResult, tool
 from passthrough.tools.jira._browse import transition_rows
 from passthrough.tools.jira._common import IssueKey, ProjectKey
+from passthrough.tools.jira._extras import Uploads, prepared_uploads, upload_attachments
 
 Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
 RICH_TEXT_FIELDS = frozenset({"description", "environment"})
@@ -93,17 +94,24 @@ class UpdateIssue(Arguments):
             ),
         ),
     ]
+    attachments: Uploads = None  # files sent inline (tools/jira/_extras.py)
 
 
 @tool("jira_update_issue", title="Jira: update issue", toolset="jira_issues", effect="update")
 async def update_issue(jira: JiraClient, args: UpdateIssue) -> ToolResult:
     """Set fields on a Jira issue (overwrites their values). Text fields such as description take Markdown."""
+    files = prepared_uploads(jira, args.attachments)
     fields = await prepare_fields(jira, args.fields)
     await jira.update_issue(args.issue_key, fields)
     names = sorted(fields)
+    attached = await upload_attachments(jira, args.issue_key, files)
+    text = f"Updated {args.issue_key}: {', '.join(names)}.\n"
+    if attached:
+        text += f"Attached: {', '.join(attached)}.\n"
     return ToolResult(
-        f"Updated {args.issue_key}: {', '.join(names)}.\nURL: {jira.browse_url(args.issue_key)}\n",
-        {"key": args.issue_key, "updated_fields": names, "url": jira.browse_url(args.issue_key)},
+        text + f"URL: {jira.browse_url(args.issue_key)}\n",
+        {"key": args.issue_key, "updated_fields": names, "url": jira.browse_url(args.issue_key)}
+        | ({"attached": attached} if attached else {}),
     )
 
 

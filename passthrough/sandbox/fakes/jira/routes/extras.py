@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+from email.message import EmailMessage
+
 from aiohttp import web
 
 from ..._base import json_response
 from .._call import JiraCall, JiraRoutes
 from .._errors import JiraError, bad_request
 from .._extras_state import Attachment, render_attachment
+from .._state import now
 
 routes = JiraRoutes()
 dev_status = JiraRoutes()  # /rest/dev-status/1.0
@@ -95,3 +100,26 @@ async def dev_detail(call: JiraCall) -> web.Response:
     detail = {"_instance": parts["_instance"], "pullRequests": [], "branches": [], "repositories": []}
     detail.update(parts.get(data_type, {}))
     return json_response({"errors": [], "detail": [detail]})
+
+
+@routes("POST", "/issue/{key}/attachments")
+async def add_attachments(call: JiraCall) -> web.Response:
+    issue = call.issue()
+    if call.request.headers.get("X-Atlassian-Token", "").lower() != "no-check":
+        raise JiraError(403, ["XSRF check failed"])
+    if not call.request.content_type.startswith("multipart/"):
+        raise JiraError(415, ["Unsupported Media Type: attachments are sent as multipart/form-data"])
+    added: list[Attachment] = []
+    head = f"Content-Type: {call.request.headers['Content-Type']}\r\n\r\n".encode()
+    message = email.message_from_bytes(head + await call.request.read(), policy=email.policy.HTTP)
+    for part in message.iter_parts() if isinstance(message, EmailMessage) else ():
+        filename = part.get_filename()
+        if part.get_param("name", header="content-disposition") != "file" or not filename:
+            continue
+        content = part.get_payload(decode=True)
+        mime = part.get_content_type()
+        if isinstance(content, bytes):
+            added.append(call.state.extras.add(issue["key"], filename, mime, content, call.current, now()))
+    if not added:
+        raise bad_request("No file was attached: send each as a multipart part named 'file'")
+    return json_response([render_attachment(call.renderer, a) for a in added])
