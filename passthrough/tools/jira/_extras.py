@@ -98,7 +98,7 @@ async def _fetch(jira: JiraClient, key: str, wanted: list[dict[str, Any]], image
                 f"{_size(size)}, over this server's limit of {_size(limit)} (PASSTHROUGH_MAX_ATTACHMENT_BYTES)"
             )
             continue
-        if size is not None and size > budget:
+        if budget <= 0 or (size is not None and size > budget):
             row["skipped"] = "the answer would pass this server's reply limit; ask for fewer with attachment_ids"
             continue
         try:
