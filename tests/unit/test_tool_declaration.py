@@ -157,10 +157,11 @@ def test_an_alias_is_callable_never_listed_and_withheld_with_its_tool() -> None:
         """Wipe."""
         return ToolResult("wiped")
 
-    registry = build_registry(load_settings({"JIRA_URL": "https://j.example"}), [echo, wipe])
+    everything = {"JIRA_URL": "https://j.example", "PASSTHROUGH_TOOLSETS": "all"}
+    registry = build_registry(load_settings(everything), [echo, wipe])
     assert registry.get("jira_erase") is wipe and registry.get("jira_wipe") is wipe
     assert [t.name for t in registry] == ["jira_echo", "jira_wipe"]
-    read_only = build_registry(load_settings({"JIRA_URL": "https://j.example", "PASSTHROUGH_READ_ONLY": "1"}), [wipe])
+    read_only = build_registry(load_settings({**everything, "PASSTHROUGH_READ_ONLY": "1"}), [wipe])
     assert read_only.get("jira_erase") is None and read_only.withheld("jira_erase") and read_only.withheld("jira_wipe")
 
 
