@@ -122,6 +122,14 @@ async def test_fake_answers_like_jira(jira: FakeJira) -> None:
         assert logged.json()["timeSpent"] == "30m" and logged.json()["started"] == "2026-01-15T09:00:00.000+0000"
         page = (await http.get(f"{api}/issue/DEMO-1/worklog", params={"maxResults": 2})).json()
         assert page["total"] == 3 and len(page["worklogs"]) == 2 and page["maxResults"] == 2
+        fields = (await http.get(f"{api}/issue/DEMO-1", params={"fields": "timetracking,worklog"})).json()["fields"]
+        assert fields["timetracking"] == {
+            "remainingEstimate": "1d",
+            "remainingEstimateSeconds": 8 * 3600,
+            "timeSpent": "30m",
+            "timeSpentSeconds": 1800,
+        }
+        assert fields["worklog"]["total"] == 3 and fields["worklog"]["worklogs"][2]["timeSpent"] == "30m"
 
 
 async def test_search_assignable_users(jira: FakeJira, tool: Call) -> None:

@@ -10,6 +10,7 @@ from .._adf import rich_to_adf, rich_to_html, rich_to_wiki
 from . import _project_meta_render as project_meta_render
 from ._data import ISSUE_TYPES, LINK_TYPES, PRIORITIES, RESOLUTION_DONE, TRANSITIONS, JiraUser, Project
 from ._extras_state import changelog, render_attachment
+from ._people_render import people_field
 from ._state import Issue, JiraState
 
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
@@ -337,6 +338,8 @@ class JiraRenderer:
             return True, [render_attachment(self, a) for a in self.state.extras.of_issue(issue["key"])]
         if name == "duedate":
             return True, issue.get("duedate")
+        if name in ("timetracking", "worklog"):  # time tracking and worklogs: _people_render
+            return people_field(self, issue, name)
         return False, None
 
     def issue(self, issue: Issue, fields: FieldSelection, expand: Iterable[str] = ()) -> dict[str, Any]:

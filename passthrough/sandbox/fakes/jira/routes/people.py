@@ -7,16 +7,15 @@ Server (none: the caller).
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from ..._base import json_response, read_json
 from .._call import JiraCall, JiraRoutes
 from .._data import JiraUser
 from .._errors import JiraError, bad_request
-from .._people_state import Worklog, format_duration
-from .._state import Issue, now
+from .._people_render import worklog as render_worklog
+from .._people_render import worklog_page
+from .._state import now
 
 routes = JiraRoutes()
 
@@ -153,40 +152,11 @@ async def remove_watcher(call: JiraCall) -> web.Response:
 # ---------------------------------------------------------------------- worklogs
 
 
-def _worklog(call: JiraCall, issue: Issue, worklog: Worklog) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "self": f"{call.renderer.issue_self(issue)}/worklog/{worklog['id']}",
-        "author": call.renderer.user(worklog["author"]),
-        "updateAuthor": call.renderer.user(worklog["update_author"]),
-        "created": worklog["created"],
-        "updated": worklog["updated"],
-        "started": worklog["started"],
-        "timeSpent": format_duration(worklog["seconds"]),
-        "timeSpentSeconds": worklog["seconds"],
-        "id": worklog["id"],
-        "issueId": issue["id"],
-    }
-    if worklog["comment"] is not None:
-        body["comment"] = call.renderer.rich(worklog["comment"])
-    elif not call.cloud:
-        body["comment"] = ""
-    return body
-
-
 @routes("GET", "/issue/{key}/worklog")
 async def get_worklogs(call: JiraCall) -> web.Response:
     issue = call.issue()
-    worklogs = call.state.people.worklogs.get(issue["key"], [])
     start_at, max_results = call.page_bounds(call.request.query, 5000, 5000)
-    page = worklogs[start_at : start_at + max_results]
-    return json_response(
-        {
-            "startAt": start_at,
-            "maxResults": max_results,
-            "total": len(worklogs),
-            "worklogs": [_worklog(call, issue, w) for w in page],
-        }
-    )
+    return json_response(worklog_page(call.renderer, issue, start_at, max_results))
 
 
 @routes("POST", "/issue/{key}/worklog")
@@ -195,4 +165,4 @@ async def add_worklog(call: JiraCall) -> web.Response:
     worklog = call.state.people.add_worklog(
         issue, await call.json(), call.request.query, adf=call.adf, author=call.current, stamp=now()
     )
-    return json_response(_worklog(call, issue, worklog), 201)
+    return json_response(render_worklog(call.renderer, issue, worklog), 201)
