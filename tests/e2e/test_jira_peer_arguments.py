@@ -69,3 +69,37 @@ async def test_start_at_pages_on_server_and_is_refused_on_cloud(jira: FakeJira, 
         return
     assert not r["isError"], r["text"]
     assert jira.last_request("GET", "/search").query["startAt"] == "1"
+
+
+async def test_create_issue_takes_components_and_additional_fields_as_the_peer_sends_them(
+    jira: FakeJira, tool: ToolCall
+) -> None:
+    r = await tool(
+        "jira_create_issue",
+        {
+            "project_key": "DEMO",
+            "summary": "With parts",
+            "issue_type": "Task",
+            "components": "Backend, Frontend",
+            "additional_fields": '{"labels": ["from-json"]}',
+        },
+    )
+    sent = jira.last_request("POST", "/issue").json["fields"]
+    assert sent["components"] == [{"name": "Backend"}, {"name": "Frontend"}]
+    assert sent["labels"] == ["from-json"]
+    assert not r["isError"] and r["structuredContent"]["key"].startswith("DEMO-"), r["text"]
+
+
+async def test_update_issue_takes_fields_as_json_text_and_reads_fields_back(jira: FakeJira, tool: ToolCall) -> None:
+    r = await tool(
+        "jira_update_issue",
+        {"issue_key": "DEMO-2", "fields": '{"summary": "Renamed by JSON"}', "return_fields": "summary,status"},
+    )
+    assert not r["isError"], r["text"]
+    assert jira.last_request("PUT", "/issue/DEMO-2").json["fields"] == {"summary": "Renamed by JSON"}
+    assert jira.last_request("GET", "/issue/DEMO-2").query["fields"] == "summary,status"
+    assert r["structuredContent"]["fields"]["summary"] == "Renamed by JSON"
+    assert "Now: summary: Renamed by JSON" in r["text"]
+
+    bad = await tool("jira_update_issue", {"issue_key": "DEMO-2", "fields": "[1, 2]"})
+    assert bad["isError"] and "fields must be a JSON object" in bad["text"]

@@ -14,6 +14,7 @@ from passthrough.tools._spec import Arguments, ToolResult, tool
 from passthrough.tools.jira._browse import transition_rows
 from passthrough.tools.jira._common import IssueKey, ProjectKey
 from passthrough.tools.jira._extras import Uploads, prepared_uploads, upload_attachments
+from passthrough.tools.jira._render import shown
 
 Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
 RICH_TEXT_FIELDS = frozenset({"description", "environment"})
@@ -57,6 +58,8 @@ class CreateIssue(Arguments):
     parent_key: Annotated[str | None, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$", description="Parent issue")] = (
         None
     )
+    components: Components = None
+    additional_fields: MoreFields = None
 
 
 @tool("jira_create_issue", title="Jira: create issue", toolset="jira_issues", effect="create")
@@ -71,8 +74,10 @@ async def create_issue(jira: JiraClient, args: CreateIssue) -> ToolResult:
         "priority": args.priority,
         "assignee": args.assignee,
         "parent": args.parent_key,
+        "components": component_names(args.components),
     }
-    fields = await prepare_fields(jira, {k: v for k, v in wanted.items() if v is not None})
+    more = object_argument(args.additional_fields, "additional_fields") or {}
+    fields = await prepare_fields(jira, {**more, **{k: v for k, v in wanted.items() if v is not None}})
     created = await jira.create_issue(fields)
     key = str(created.get("key", ""))
     url = jira.browse_url(key)
@@ -82,10 +87,35 @@ async def create_issue(jira: JiraClient, args: CreateIssue) -> ToolResult:
     )
 
 
+Components = Annotated[
+    str | list[Annotated[str, Field(min_length=1, max_length=255)]] | None,
+    Field(description="Component names, comma-separated (or a list)"),
+]
+MoreFields = Annotated[
+    dict[str, Any] | str | None,
+    Field(description='More fields as Jira takes them, e.g. {"customfield_10010": 5} (an object, or its JSON)'),
+]
+
+
+def component_names(value: str | list[str] | None) -> list[str] | None:
+    names = [c.strip() for c in (value.split(",") if isinstance(value, str) else value or []) if c.strip()]
+    return names or None
+
+
+def object_argument(value: Any, name: str) -> dict[str, Any] | None:
+    """An object argument the peer sends as JSON text; None for none."""
+    data = json_argument(value, name)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise InvalidArguments(f"{name} must be a JSON object of field names to values")
+    return data
+
+
 class UpdateIssue(Arguments):
     issue_key: IssueKey
     fields: Annotated[
-        dict[str, Any],
+        dict[str, Any] | str,
         Field(
             min_length=1,
             description=(
@@ -95,24 +125,50 @@ class UpdateIssue(Arguments):
         ),
     ]
     attachments: Uploads = None  # files sent inline (tools/jira/_extras.py)
+    components: Components = None
+    additional_fields: MoreFields = None
+    return_fields: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[\w.*,\s-]*$",
+            max_length=2000,
+            description="Read these fields back after the update, comma-separated (or *all)",
+        ),
+    ] = None
 
 
 @tool("jira_update_issue", title="Jira: update issue", toolset="jira_issues", effect="update")
 async def update_issue(jira: JiraClient, args: UpdateIssue) -> ToolResult:
     """Set fields on a Jira issue (overwrites their values). Text fields such as description take Markdown."""
     files = prepared_uploads(jira, args.attachments)
-    fields = await prepare_fields(jira, args.fields)
-    await jira.update_issue(args.issue_key, fields)
+    given = object_argument(args.fields, "fields") or {}
+    more = object_argument(args.additional_fields, "additional_fields") or {}
+    components = component_names(args.components)
+    wanted = {**more, **given, **({"components": components} if components else {})}
+    if not wanted and not files:
+        raise InvalidArguments("fields has nothing to set")
+    fields = await prepare_fields(jira, wanted)
+    if fields:
+        await jira.update_issue(args.issue_key, fields)
     names = sorted(fields)
     attached = await upload_attachments(jira, args.issue_key, files)
     text = f"Updated {args.issue_key}: {', '.join(names)}.\n"
     if attached:
         text += f"Attached: {', '.join(attached)}.\n"
-    return ToolResult(
-        text + f"URL: {jira.browse_url(args.issue_key)}\n",
-        {"key": args.issue_key, "updated_fields": names, "url": jira.browse_url(args.issue_key)}
-        | ({"attached": attached} if attached else {}),
-    )
+    structured: dict[str, Any] = {
+        "key": args.issue_key,
+        "updated_fields": names,
+        "url": jira.browse_url(args.issue_key),
+    }
+    if attached:
+        structured["attached"] = attached
+    if args.return_fields and args.return_fields.strip():
+        after = await jira.issue(
+            args.issue_key, ",".join(f.strip() for f in args.return_fields.split(",") if f.strip())
+        )
+        structured["fields"] = after.get("fields") or {}
+        text += "Now: " + "; ".join(f"{k}: {shown(v, 120)}" for k, v in structured["fields"].items()) + "\n"
+    return ToolResult(text + f"URL: {structured['url']}\n", structured)
 
 
 def json_argument(value: Any, name: str) -> Any:

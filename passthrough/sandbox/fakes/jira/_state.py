@@ -46,6 +46,8 @@ _EDITABLE = frozenset({"summary", "description", "labels", "priority", "assignee
 _CREATABLE = _EDITABLE | {"project", "issuetype", "parent"}
 _EDITABLE = _EDITABLE | {"timetracking"}  # estimates: set by editing an issue (see _people_state)
 _EDITABLE = _EDITABLE | {"parent"}  # Cloud: an epic as parent (see _issue_ops_state)
+_CREATABLE = _CREATABLE | {"components"}  # by name or id, the project's own (see _project_meta_state)
+_EDITABLE = _EDITABLE | {"components"}
 ADF_REQUIRED = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 STRING_REQUIRED = "Operation value must be a string"
 
@@ -198,6 +200,15 @@ class JiraState(AtlassianState[JiraUser]):
             set_time_tracking(issue, value, errors)
         elif field == "parent":
             self.issue_ops.set_parent(self, issue, value, errors)
+        elif field == "components":
+            known = {c.name: c for c in self.project_meta.components if c.project == issue.get("project")}
+            ids = {c.id: c for c in known.values()}
+            items = value if isinstance(value, list) else None
+            refs = None if items is None else [v.get("name") or v.get("id") for v in items if isinstance(v, Mapping)]
+            if refs is None or not all(isinstance(r, str) and (r in known or r in ids) for r in refs):
+                errors["components"] = "Component name or id is not valid."
+            else:
+                issue["components"] = [(known.get(r) or ids[r]).name for r in refs if isinstance(r, str)]
         else:
             errors[field] = cannot_set(field)
 
