@@ -272,6 +272,7 @@ async def raw_shim(url: str, **credentials: str) -> AsyncIterator[RawShim]:
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        limit=16 << 20,  # one message a line, and a full tools/list is well over asyncio's 64 KiB default
     )
     try:
         yield RawShim(process)
