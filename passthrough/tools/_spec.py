@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import ModuleType
-from typing import Any, Literal, TypeVar, get_type_hints
+from typing import Any, ClassVar, Literal, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -28,18 +28,33 @@ from passthrough.settings import Provider
 
 # Arguments that name a file or folder on the server (CONTRACT.md section 9): a shared server never reads or
 # writes its own disk for a client, so these are refused with what to send instead.
-SERVER_FILE_ARGUMENTS = frozenset({"file_path", "file_paths", "content_file", "download_path", "target_dir"})
+SERVER_FILE_ARGUMENTS = frozenset(
+    {
+        "file_path",
+        "file_paths",
+        "content_file",
+        "download_path",
+        "target_dir",
+        "download_dir",
+        "download_directory",
+        "output_dir",
+        "output_path",
+        "save_path",
+    }
+)
 
 
 class Arguments(BaseModel):
     """Base of every tool's argument model: unknown arguments are refused, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # more argument names that would name a server path for this tool only (a generic name such as "path")
+    server_places: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
     def _no_server_files(cls, data: Any) -> Any:
-        named = sorted(SERVER_FILE_ARGUMENTS & set(data)) if isinstance(data, dict) else []
+        named = sorted((SERVER_FILE_ARGUMENTS | cls.server_places) & set(data)) if isinstance(data, dict) else []
         if named:
             raise ValueError(
                 f"{named[0]} names a file on the server, and this shared server never reads or writes its own "

@@ -6,9 +6,9 @@ import base64
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers.jira import JiraClient
@@ -19,7 +19,6 @@ from passthrough.tools.jira._render import person
 # ---------------------------------------------------------------------------------------------- attachments
 
 # Argument names that would name a place on the server's disk, beyond the ones every tool refuses.
-_SERVER_PLACES = frozenset({"download_dir", "download_directory", "output_dir", "output_path", "save_path", "path"})
 _IMAGE_EXTENSIONS = {
     "png": "image/png",
     "jpg": "image/jpeg",
@@ -38,16 +37,7 @@ class Download(Arguments):
         Field(max_length=50, description="Only these attachments (ids from the list this tool returns)"),
     ] = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_server_places(cls, data: Any) -> Any:
-        named = sorted(_SERVER_PLACES & set(data)) if isinstance(data, dict) else []
-        if named:
-            raise ValueError(
-                f"{named[0]} names a place on the server, and this shared server never writes its own files "
-                "for a client: attachments come back as content in the answer"
-            )
-        return data
+    server_places: ClassVar[frozenset[str]] = frozenset({"path"})
 
 
 def _image_type(attachment: dict[str, Any]) -> str | None:

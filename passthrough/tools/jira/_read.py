@@ -164,7 +164,7 @@ class Search(Arguments):
     use_display_names: DisplayNames = False
 
 
-_ORDER_BY = re.compile(r"\s+order\s+by\s+", re.IGNORECASE)
+_ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)  # anchored on the word: linear on any run of spaces
 
 
 def scoped(jql: str, projects: str | None) -> str:
@@ -189,16 +189,8 @@ async def search(jira: JiraClient, args: Search) -> ToolResult:
     fields = "*all" if args.fields and "*all" in args.fields else _joined(SEARCH_FIELDS, args.fields)
     expand = _joined(args.expand, "names" if args.use_display_names else None)
     jql = scoped(args.jql, args.projects_filter)
-    result = await _search(jira, jql, args.max_results, token, fields or SEARCH_FIELDS, expand)
-    if args.fields and result.structured is not None:
-        page_issues = result.structured.pop("_raw")
-        for brief_row, raw in zip(result.structured["issues"], page_issues, strict=True):
-            extra = other_fields(raw, args.use_display_names, SEARCH_FIELDS)
-            if extra:
-                brief_row["fields"] = extra
-    elif result.structured is not None:
-        result.structured.pop("_raw", None)
-    return result
+    by_name = args.use_display_names if args.fields else None
+    return await _search(jira, jql, args.max_results, token, fields or SEARCH_FIELDS, expand, by_name)
 
 
 async def _search(
@@ -208,10 +200,18 @@ async def _search(
     page_token: str | None,
     fields: str = SEARCH_FIELDS,
     expand: str | None = None,
+    other_fields_by_name: bool | None = None,
 ) -> ToolResult:
+    """One page of `jql`; with `other_fields_by_name` set, each issue also shows the fields asked for beyond the
+    list's own (by display name when it is True)."""
     page = await jira.search(jql, max_results, page_token, fields, expand=expand)
     briefs = [brief(issue, jira) for issue in page.issues]
-    structured: dict[str, Any] = {"issues": briefs, "next_page_token": page.next_page_token, "_raw": page.issues}
+    if other_fields_by_name is not None:
+        for row, issue in zip(briefs, page.issues, strict=True):
+            extra = other_fields(issue, other_fields_by_name, SEARCH_FIELDS)
+            if extra:
+                row["fields"] = extra
+    structured: dict[str, Any] = {"issues": briefs, "next_page_token": page.next_page_token}
     if page.total is not None:
         structured["total"] = page.total
     if not briefs:
@@ -240,7 +240,4 @@ class MyIssues(Arguments):
 @tool("jira_get_my_issues", title="Jira: my open issues", toolset="jira_issues")
 async def my_issues(jira: JiraClient, args: MyIssues) -> ToolResult:
     """List unresolved Jira issues assigned to the requesting user, most recently updated first."""
-    result = await _search(jira, MY_ISSUES_JQL, args.max_results, args.page_token)
-    if result.structured is not None:
-        result.structured.pop("_raw", None)
-    return result
+    return await _search(jira, MY_ISSUES_JQL, args.max_results, args.page_token)
