@@ -14,6 +14,7 @@ from passthrough.providers.confluence._attachments import AttachmentCalls
 from passthrough.providers.confluence._discussion import DiscussionCalls
 from passthrough.providers.confluence._history import HistoryCalls
 from passthrough.providers.confluence._people import PeopleCalls
+from passthrough.providers.confluence._structure import StructureCalls
 
 V1_EXPAND = "body.storage,version,space,ancestors"
 
@@ -48,7 +49,7 @@ def _cursor(next_link: str | None) -> str | None:
     return values[0] if values else None
 
 
-class ConfluenceClient(HistoryCalls, DiscussionCalls, AttachmentCalls, PeopleCalls, ProviderClient):
+class ConfluenceClient(HistoryCalls, StructureCalls, DiscussionCalls, AttachmentCalls, PeopleCalls, ProviderClient):
     """Confluence for one request's credential. Bodies go and come as storage format (XHTML)."""
 
     provider = "confluence"

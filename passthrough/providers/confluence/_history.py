@@ -1,4 +1,4 @@
-"""Confluence REST calls for page history and diffs, move, copy, delete, the space's page tree, section updates."""
+"""Confluence REST calls for page history and diffs, the space's page tree, section updates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Confluence REST calls for users, page views, templates, restrictions and permissions."""
+"""Confluence REST calls for users, page views, templates and permissions."""
 
 from __future__ import annotations
 

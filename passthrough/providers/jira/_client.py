@@ -9,6 +9,7 @@ from passthrough.providers._client import ProviderClient, next_offset, offset_to
 from passthrough.providers._upstream import segment
 from passthrough.providers.jira._agile import AgileCalls
 from passthrough.providers.jira._extras import ExtrasCalls
+from passthrough.providers.jira._forms import FormsCalls
 from passthrough.providers.jira._issue_ops import IssueOpsCalls
 from passthrough.providers.jira._people import PeopleCalls
 from passthrough.providers.jira._projects import ProjectCalls
@@ -31,7 +32,9 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-class JiraClient(PeopleCalls, AgileCalls, ProjectCalls, IssueOpsCalls, ExtrasCalls, ServiceDeskCalls, ProviderClient):
+class JiraClient(
+    PeopleCalls, AgileCalls, ProjectCalls, IssueOpsCalls, ExtrasCalls, ServiceDeskCalls, FormsCalls, ProviderClient
+):
     """Jira for one request's credential. Rich-text values (`body`, `description`) go as the deployment's
     format: ADF on Cloud, wiki markup on Server/Data Center."""
 

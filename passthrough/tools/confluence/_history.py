@@ -1,3 +1,3 @@
-"""Confluence tools for page history and diffs, move, copy, delete, the space's page tree, section updates."""
+"""Confluence tools for page history and diffs, the space's page tree, section updates."""
 
 from __future__ import annotations

@@ -1,3 +1,3 @@
-"""Confluence tools for users, page views, templates, restrictions and permissions."""
+"""Confluence tools for users, page views, templates and permissions."""
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from passthrough.tools.jira import (
     _agile,
     _browse,
     _extras,
+    _forms,
     _issue_ops,
     _people,
     _projects,
@@ -13,6 +14,6 @@ from passthrough.tools.jira import (
     _write,
 )
 
-JIRA_TOOLS = declared(_read, _browse, _write, _people, _projects, _issue_ops, _agile, _extras, _service_desk)
+JIRA_TOOLS = declared(_read, _browse, _write, _people, _projects, _issue_ops, _agile, _extras, _forms, _service_desk)
 
 __all__ = ["JIRA_TOOLS"]

@@ -1,4 +1,4 @@
-"""Jira tools for attachments and images, dates and SLAs, development information, forms, project analysis."""
+"""Jira tools for attachments and images, dates and SLAs, development information, project analysis."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fake Confluence's page versions, moves, copies, deletions and page trees."""
+"""The fake Confluence's page versions and page trees."""
 
 from __future__ import annotations
 

@@ -1,0 +1,3 @@
+"""The fake Jira's ProForma forms."""
+
+from __future__ import annotations

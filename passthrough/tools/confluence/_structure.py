@@ -1,0 +1,3 @@
+"""Confluence tools that move, copy or delete a page, and read or set its restrictions."""
+
+from __future__ import annotations

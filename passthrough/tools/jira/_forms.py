@@ -1,0 +1,3 @@
+"""Jira tools for ProForma forms: the forms on an issue, one form's questions and answers, saving answers."""
+
+from __future__ import annotations
