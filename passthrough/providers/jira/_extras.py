@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from passthrough.providers._client import ProviderClient
+from passthrough.providers._multipart import FilePart, form_data
 from passthrough.providers._upstream import segment
 
 DEV_STATUS = "/rest/dev-status/1.0"
@@ -71,25 +71,15 @@ class ExtrasCalls(ProviderClient):
         params = {"issueId": issue_id, "applicationType": application_type, "dataType": data_type}
         return await self._get("/issue/detail", params, api=DEV_STATUS)
 
-    async def upload(self, key: str, files: list[tuple[str, str, bytes]]) -> list[dict[str, Any]]:
+    async def upload(self, key: str, files: list[FilePart]) -> list[dict[str, Any]]:
         """Attach (filename, MIME type, bytes) files to an issue in one multipart POST."""
-        boundary = "passthrough-" + secrets.token_hex(16)
-        parts: list[bytes] = []
-        for filename, mime, content in files:
-            quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
-            head = (
-                f"--{boundary}\r\n"
-                f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
-                f"Content-Type: {mime}\r\n\r\n"
-            )
-            parts += [head.encode("utf-8"), content, b"\r\n"]
-        parts.append(f"--{boundary}--\r\n".encode())
+        form = form_data(files)
         answer = await self._up.call(
             "POST",
             f"{self.api}/issue/{segment(key)}/attachments",
             credential=self._cred,
-            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Atlassian-Token": "no-check"},
-            raw=b"".join(parts),
+            headers={"Content-Type": form.content_type, "X-Atlassian-Token": "no-check"},
+            raw=form.body,
         )
         value = answer.json()
         return [a for a in value if isinstance(a, dict)] if isinstance(value, list) else []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -12,22 +11,12 @@ from pydantic import Field
 
 from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers.jira import JiraClient
+from passthrough.tools._attachments import Wanted, decoded_upload, gather, human_size, image_type
 from passthrough.tools._spec import Arguments, ToolResult, tool
 from passthrough.tools.jira._common import IssueKey, ProjectKey
 from passthrough.tools.jira._render import person
 
 # ---------------------------------------------------------------------------------------------- attachments
-
-# Argument names that would name a place on the server's disk, beyond the ones every tool refuses.
-_IMAGE_EXTENSIONS = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "svg": "image/svg+xml",
-    "bmp": "image/bmp",
-}
 
 
 class Download(Arguments):
@@ -37,18 +26,8 @@ class Download(Arguments):
         Field(max_length=50, description="Only these attachments (ids from the list this tool returns)"),
     ] = None
 
+    # an argument name that would name a place on the server's disk, beyond the ones every tool refuses
     server_places: ClassVar[frozenset[str]] = frozenset({"path"})
-
-
-def _image_type(attachment: dict[str, Any]) -> str | None:
-    """The image MIME type of an attachment, judged by its type or (for a vague one) its file name."""
-    mime = str(attachment.get("mimeType") or "").split(";")[0].strip().lower()
-    if mime.startswith("image/"):
-        return mime
-    if mime in ("", "application/octet-stream", "binary/octet-stream"):
-        extension = str(attachment.get("filename") or "").rpartition(".")[2].lower()
-        return _IMAGE_EXTENSIONS.get(extension)
-    return None
 
 
 def _row(attachment: dict[str, Any]) -> dict[str, Any]:
@@ -63,56 +42,26 @@ def _row(attachment: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _size(n: int | None) -> str:
-    if n is None:
-        return "unknown size"
-    if n < 1024:
-        return f"{n} bytes"
-    if n < 1 << 20:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / (1 << 20):.1f} MiB"
+def _is_image(attachment: dict[str, Any]) -> bool:
+    return image_type(attachment.get("mimeType"), attachment.get("filename")) is not None
 
 
 async def _fetch(jira: JiraClient, key: str, wanted: list[dict[str, Any]], images_only: bool) -> ToolResult:
     """Each wanted attachment as MCP content, within the per-attachment and per-answer limits."""
-    limit = jira.max_attachment_bytes
-    budget = jira.max_reply_bytes * 3 // 4 - 64 * 1024  # base64 grows by a third; room for the text
-    rows: list[dict[str, Any]] = []
-    content: list[dict[str, Any]] = []
-    for attachment in wanted:
-        row = _row(attachment)
-        rows.append(row)
-        size = row["size"]
-        if size is not None and size > limit:
-            row["skipped"] = (
-                f"{_size(size)}, over this server's limit of {_size(limit)} (PASSTHROUGH_MAX_ATTACHMENT_BYTES)"
-            )
-            continue
-        if budget <= 0 or (size is not None and size > budget):
-            row["skipped"] = "the answer would pass this server's reply limit; ask for fewer with attachment_ids"
-            continue
-        try:
-            got = await jira.download(row["id"], row["filename"], min(limit, max(budget, 0)))
-        except UpstreamError as exc:
-            row["skipped"] = exc.message
-            continue
-        budget -= len(got.content)
-        row["size"] = len(got.content)
-        row["fetched"] = True
-        data = base64.b64encode(got.content).decode("ascii")
-        image = _image_type(attachment)
-        if image is not None:
-            content.append({"type": "image", "data": data, "mimeType": image})
-            continue
-        mime = row["mime_type"]
+
+    def one(row: dict[str, Any]) -> Wanted:
+        async def fetch(max_bytes: int) -> bytes:
+            return (await jira.download(row["id"], row["filename"], max_bytes)).content
+
         uri = f"{jira.base_url}{jira.attachment_path(row['id'], row['filename'])}"
-        resource: dict[str, Any] = {"uri": uri, "mimeType": mime}
-        text = _as_text(got.content, mime)
-        if text is not None:
-            resource["text"] = text
-        else:
-            resource["blob"] = data
-        content.append({"type": "resource", "resource": resource})
+        return Wanted(row, uri, fetch)
+
+    rows, content = await gather(
+        [one(_row(a)) for a in wanted],
+        limit=jira.max_attachment_bytes,
+        max_reply_bytes=jira.max_reply_bytes,
+        narrow="ask for fewer with attachment_ids",
+    )
     what = "images" if images_only else "attachments"
     fetched = sum(1 for r in rows if r.get("fetched"))
     if not rows:
@@ -121,19 +70,9 @@ async def _fetch(jira: JiraClient, key: str, wanted: list[dict[str, Any]], image
         lines = [f"{key}: {len(rows)} {what}, {fetched} included below."]
         for r in rows:
             state = f"not fetched: {r['skipped']}" if "skipped" in r else "included"
-            lines.append(f"- {r['filename']} ({r['mime_type']}, {_size(r['size'])}, id {r['id']}): {state}")
+            lines.append(f"- {r['filename']} ({r['mime_type']}, {human_size(r['size'])}, id {r['id']}): {state}")
     structured = {"issue_key": key, "total": len(rows), "downloaded": fetched, what: rows}
-    return ToolResult("\n".join(lines) + "\n", structured, tuple(content))
-
-
-def _as_text(data: bytes, mime: str) -> str | None:
-    textual = mime.startswith("text/") or mime in ("application/json", "application/xml", "application/x-yaml")
-    if not textual:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    return ToolResult("\n".join(lines) + "\n", structured, content)
 
 
 @tool("jira_download_attachments", title="Jira: download attachments", toolset="jira_attachments")
@@ -162,7 +101,7 @@ class Images(Arguments):
 async def get_issue_images(jira: JiraClient, args: Images) -> ToolResult:
     """Get the images attached to a Jira issue (PNG, JPEG, GIF, WebP, SVG, BMP) as image content a model can
     look at; other attachments are left out. Images over this server's attachment limit are listed, not fetched."""
-    attachments = [a for a in await jira.attachments(args.issue_key) if _image_type(a) is not None]
+    attachments = [a for a in await jira.attachments(args.issue_key) if _is_image(a)]
     return await _fetch(jira, args.issue_key, attachments, images_only=True)
 
 
@@ -745,19 +684,10 @@ def prepared_uploads(jira: JiraClient, value: list[AttachmentUpload] | str | Non
             raise InvalidArguments(f"attachments: not a list of {{filename, content_base64}} ({exc})") from None
     if len(value) > 20:
         raise InvalidArguments("attachments: at most 20 files at a time")
-    files: list[tuple[str, str, bytes]] = []
-    for upload in value:
-        try:
-            content = base64.b64decode(upload.content_base64, validate=True)
-        except ValueError:
-            raise InvalidArguments(f"attachments: {upload.filename}'s content_base64 is not base64") from None
-        if len(content) > jira.max_attachment_bytes:
-            raise InvalidArguments(
-                f"attachments: {upload.filename} is {_size(len(content))}, over this server's limit of "
-                f"{_size(jira.max_attachment_bytes)} (PASSTHROUGH_MAX_ATTACHMENT_BYTES)"
-            )
-        files.append((upload.filename, upload.mime_type, content))
-    return files
+    limit = jira.max_attachment_bytes
+    return [
+        (u.filename, u.mime_type, decoded_upload(u.filename, u.content_base64, limit, "attachments")) for u in value
+    ]
 
 
 async def upload_attachments(jira: JiraClient, key: str, files: list[tuple[str, str, bytes]]) -> list[str]:
