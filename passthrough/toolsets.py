@@ -34,9 +34,19 @@ TOOLSETS: Mapping[str, str] = {
     "confluence_attachments": "attachments and page images",
     "confluence_templates": "page templates",
     "confluence_permissions": "restrictions and permission checks",
-    "openproject_users": "the signed-in user, users and groups",
-    "openproject_projects": "projects",
-    "openproject_work_packages": "work packages: search, read, create, update, comment; statuses and types",
+    "openproject_users": "the signed-in user, users, groups and placeholder users",
+    "openproject_projects": "projects: list, read, create, update, delete; versions",
+    "openproject_work_packages": "work packages: search, read, create, update, delete, comment, activities; "
+    "statuses, types and priorities",
+    "openproject_relations": "work package relations, parent and children",
+    "openproject_time": "time entries and their activities",
+    "openproject_watchers": "work package watchers",
+    "openproject_memberships": "project memberships and roles",
+    "openproject_notifications": "in-app notifications",
+    "openproject_queries": "saved queries and boards",
+    "openproject_documents": "project documents",
+    "openproject_attachments": "work package attachments",
+    "openproject_system": "the instance: connection, API information, permissions",
 }
 
 DEFAULT_TOOLS = frozenset(

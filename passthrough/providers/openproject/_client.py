@@ -13,6 +13,11 @@ from typing import Any
 from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers._client import ProviderClient
 from passthrough.providers._upstream import segment
+from passthrough.providers.openproject._attachments import AttachmentCalls
+from passthrough.providers.openproject._people import PeopleCalls
+from passthrough.providers.openproject._relations import RelationCalls
+from passthrough.providers.openproject._time import TimeCalls
+from passthrough.providers.openproject._workspace import WorkspaceCalls
 
 API = "/api/v3"
 
@@ -27,7 +32,7 @@ def elements(collection: Any) -> list[dict[str, Any]]:
     return list(((collection or {}).get("_embedded") or {}).get("elements") or [])
 
 
-class OpenProjectClient(ProviderClient):
+class OpenProjectClient(RelationCalls, TimeCalls, PeopleCalls, WorkspaceCalls, AttachmentCalls, ProviderClient):
     """OpenProject for one request's key. Text fields are Markdown natively (`{"raw": …}`)."""
 
     provider = "openproject"

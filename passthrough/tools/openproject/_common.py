@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from passthrough.errors import ToolError, UpstreamError
 from passthrough.providers.openproject import OpenProjectClient, href_id
 
 WORK_PKGS = "openproject_work_packages"
@@ -97,3 +98,38 @@ def text(d: dict[str, Any]) -> str:
             what = "; ".join([*a["changes"], *([a["comment"]] if a["comment"] else [])])
             rows.append(f"- {a['at']} {a['user'] or 'someone'}: {what}")
     return "\n".join(rows) + "\n"
+
+
+def current_value(wp: dict[str, Any], field: str) -> Any:
+    """What a work package holds for `field`: a link's href, a formatted text's raw Markdown, or the value."""
+    link = (wp.get("_links") or {}).get(field)
+    if isinstance(link, dict):
+        return link.get("href")
+    value = wp.get(field)
+    return value.get("raw") if isinstance(value, dict) and "raw" in value else value
+
+
+async def patch_safely(
+    client: OpenProjectClient, wp_id: int, changes: dict[str, Any], fields: list[str]
+) -> tuple[dict[str, Any], bool]:
+    """PATCH a work package with its current lockVersion; on a 409 (someone saved in between) re-read it once
+    and retry only if every field in `fields` still holds what it held at the first read, i.e. the other
+    person changed something else; otherwise refuse and overwrite nothing. Returns the work package and
+    whether it was retried.
+
+    A plain refusal would make the model redo work for a harmless concurrent edit; a blind retry would
+    overwrite a person's edit of the same field."""
+    first = await client.work_package(wp_id)
+    try:
+        return await client.update(wp_id, int(first.get("lockVersion", 0)), changes), False
+    except UpstreamError as exc:
+        if exc.status != 409:
+            raise
+    again = await client.work_package(wp_id)
+    touched = [f for f in fields if current_value(again, f) != current_value(first, f)]
+    if touched:
+        raise ToolError(
+            f"Work package #{wp_id} was changed by someone else meanwhile, including {', '.join(touched)}; "
+            "nothing was overwritten. Read it again and decide what to change."
+        )
+    return await client.update(wp_id, int(again.get("lockVersion", 0)), changes), True

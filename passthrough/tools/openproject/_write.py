@@ -1,12 +1,6 @@
 """Writing to OpenProject: create and update work packages (names resolved to links), comments.
 
-Update conflicts: OpenProject refuses a PATCH whose lockVersion is stale (409
-UpdateConflict). passthrough then re-reads the work package once and retries
-only when every field being changed still holds the value it had when first
-read, i.e. the other person changed something else; otherwise it reports the
-conflict and overwrites nothing. A plain refusal would make the model redo
-work for a harmless concurrent edit; a blind retry would overwrite a person's
-edit of the same field.
+Updates go through `patch_safely` (see _common.py): never over someone else's concurrent change.
 """
 
 from __future__ import annotations
@@ -15,10 +9,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from passthrough.errors import ToolError, UpstreamError
 from passthrough.providers.openproject import OpenProjectClient
 from passthrough.tools._spec import Arguments, ToolResult, tool
-from passthrough.tools.openproject._common import WORK_PKGS, ProjectRef, WorkPackageId, brief
+from passthrough.tools.openproject._common import WORK_PKGS, ProjectRef, WorkPackageId, brief, patch_safely
 
 Markdown = Annotated[str, Field(max_length=100_000, description="Markdown")]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
@@ -76,15 +69,6 @@ class UpdateWorkPackage(Arguments):
         return self
 
 
-def _current(wp: dict[str, Any], field: str) -> Any:
-    links = wp.get("_links") or {}
-    if field == "subject":
-        return wp.get("subject")
-    if field == "description":
-        return (wp.get("description") or {}).get("raw")
-    return (links.get(field) or {}).get("href")
-
-
 @tool("openproject_update_work_package", title="OpenProject: update work package", toolset=WORK_PKGS, effect="update")
 async def update(openproject: OpenProjectClient, args: UpdateWorkPackage) -> ToolResult:
     """Change a work package's subject, description (Markdown), status (by name) or assignee. Never overwrites
@@ -104,22 +88,7 @@ async def update(openproject: OpenProjectClient, args: UpdateWorkPackage) -> Too
         changes["_links"] = links
     fields = [f for f in ("subject", "description") if f in changes] + list(links)
 
-    first = await openproject.work_package(args.work_package_id)
-    retried = False
-    try:
-        wp = await openproject.update(args.work_package_id, int(first.get("lockVersion", 0)), changes)
-    except UpstreamError as exc:
-        if exc.status != 409:
-            raise
-        again = await openproject.work_package(args.work_package_id)
-        touched = [f for f in fields if _current(again, f) != _current(first, f)]
-        if touched:
-            raise ToolError(
-                f"Work package #{args.work_package_id} was changed by someone else meanwhile, including "
-                f"{', '.join(touched)}; nothing was overwritten. Read it again and decide what to change."
-            ) from None
-        wp = await openproject.update(args.work_package_id, int(again.get("lockVersion", 0)), changes)
-        retried = True
+    wp, retried = await patch_safely(openproject, args.work_package_id, changes, fields)
     b = brief(wp, openproject)
     note = " (after a concurrent change to other fields)" if retried else ""
     return ToolResult(

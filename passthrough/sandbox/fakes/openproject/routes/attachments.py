@@ -1,0 +1,7 @@
+"""The fake OpenProject's attachments."""
+
+from __future__ import annotations
+
+from .._call import OpenProjectRoutes
+
+routes = OpenProjectRoutes()

@@ -1,0 +1,7 @@
+"""The fake OpenProject's groups, placeholder users, watchers, memberships and roles."""
+
+from __future__ import annotations
+
+from .._call import OpenProjectRoutes
+
+routes = OpenProjectRoutes()

@@ -1,0 +1,3 @@
+"""OpenProject tools for users, groups, watchers, memberships and roles."""
+
+from __future__ import annotations
