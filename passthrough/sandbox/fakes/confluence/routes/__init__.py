@@ -19,5 +19,16 @@ from . import structure as structure
 from . import users as users
 
 # the new resources go before `content`, whose /content/{id} pattern would otherwise take their literal paths
-V1 = (users.v1, spaces.v1, search.v1, people.v1, history.v1, structure.v1, attachments.v1, content.v1, labels.v1)
+V1 = (
+    users.v1,
+    spaces.v1,
+    search.v1,
+    people.v1,
+    history.v1,
+    structure.v1,
+    attachments.v1,
+    comments.v1,
+    content.v1,
+    labels.v1,
+)
 V2 = (pages.v2, labels.v2, comments.v2, spaces.v2, history.v2, structure.v2, attachments.v2, people.v2)
