@@ -9,6 +9,7 @@ from aiohttp import web
 from .._call import ConfluenceCall, ConfluenceRoutes
 from .._cql import search as run_search
 from .._paging import v1_response
+from .people import user_search
 
 v1 = ConfluenceRoutes()
 
@@ -21,6 +22,9 @@ def _found(call: ConfluenceCall) -> tuple[list[dict[str, Any]], tuple[str, ...],
 
 @v1("GET", "/search")
 async def search(call: ConfluenceCall) -> web.Response:
+    users = user_search(call)  # Server/Data Center's /search also finds users (type = user, user.* fields)
+    if users is not None:
+        return users
     items, terms, cql = _found(call)
     expand = call.expand()
     excerpt = call.query.get("excerpt", "highlight")
