@@ -145,3 +145,16 @@ def decoded_upload(filename: str, content_base64: str, limit: int, argument: str
             f"{human_size(limit)} ({LIMIT_SETTING})"
         )
     return content
+
+
+def clean_filename(name: str) -> str:
+    """A file name as an upload may carry it: its last path component, without control characters or
+    surrounding blanks, at most 255 characters; InvalidArguments when nothing usable is left."""
+    last = name.replace("\\", "/").rpartition("/")[2]
+    clean = "".join(ch for ch in last if ch.isprintable()).strip()
+    if clean in ("", ".", ".."):
+        raise InvalidArguments(f"filename {name[:80]!r} has no usable file name; send one such as report.pdf")
+    if len(clean) > 255:
+        stem, dot, extension = clean.rpartition(".")
+        clean = (stem[: 254 - len(extension)] + dot + extension) if dot and len(extension) < 20 else clean[:255]
+    return clean

@@ -30,7 +30,7 @@ from ._call import ConfluenceCall
 from ._data import Comment, ConfluenceUser, Page, Space
 from ._errors import ConfluenceError, v1_error_body, v2_error_body
 from ._state import Api, ConfluenceState, PageUpdate
-from .routes import V1, V2
+from .routes import V1, V2, attachments
 
 __all__ = ["ConfluenceUser", "FakeConfluence", "PageUpdate"]
 
@@ -95,6 +95,8 @@ class FakeConfluence(AtlassianUpstream[ConfluenceUser]):
 
     def setup_routes(self, app: web.Application) -> None:
         self.install(app, V1, f"{self.context_path}/rest/api", lambda r: ConfluenceCall(self, r, "v1"), api="v1")
+        downloads = f"{self.context_path}/download/attachments"  # where _links.download points (routes/attachments)
+        self.install(app, (attachments.downloads,), downloads, lambda r: ConfluenceCall(self, r, "v1"), api="v1")
         if self.cloud:
             self.install(app, V2, "/wiki/api/v2", lambda r: ConfluenceCall(self, r, "v2"), api="v2")
 
