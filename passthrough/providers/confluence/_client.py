@@ -3,8 +3,9 @@ Server/Data Center: the v1 content API throughout. Bodies travel in storage form
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from passthrough.errors import InvalidArguments, UpstreamError
@@ -36,6 +37,7 @@ class Listing:
     items: list[dict[str, Any]]
     next_cursor: str | None
     total: int | None = None
+    next_start: int | None = None  # where the next page starts, when it is reached by offset (Cloud children)
 
 
 class VersionConflict(UpstreamError):
@@ -53,6 +55,7 @@ class ConfluenceClient(HistoryCalls, StructureCalls, DiscussionCalls, Attachment
     """Confluence for one request's credential. Bodies go and come as storage format (XHTML)."""
 
     provider = "confluence"
+    MAX_CHILD_SKIP: ClassVar[int] = 2500  # children a Cloud `start` may read past (10 v2 pages of 250)
 
     def _web(self, links: dict[str, Any] | None) -> str | None:
         if not links or not links.get("webui"):
@@ -151,7 +154,14 @@ class ConfluenceClient(HistoryCalls, StructureCalls, DiscussionCalls, Attachment
                 return self._page_v1(results[0])
         raise InvalidArguments(f"No page titled '{title}' in space {space_key} is visible to this user.")
 
-    async def create_page(self, space_key: str, title: str, storage: str, parent_id: str | None) -> Page:
+    async def create_page(
+        self, space_key: str, title: str, storage: str, parent_id: str | None, subtype: str | None = None
+    ) -> Page:
+        if subtype and not self.cloud:
+            raise InvalidArguments(
+                f"subtype '{subtype}' (a live doc) exists on Confluence Cloud only; this Confluence is "
+                "Server/Data Center, so nothing was created."
+            )
         if self.cloud:
             body: dict[str, Any] = {
                 "spaceId": await self.space_id(space_key),
@@ -161,6 +171,8 @@ class ConfluenceClient(HistoryCalls, StructureCalls, DiscussionCalls, Attachment
             }
             if parent_id:
                 body["parentId"] = parent_id
+            if subtype:
+                body["subtype"] = subtype
             return await self._page_v2(await self._send("POST", "/api/v2/pages", body))
         body = {
             "type": "page",
@@ -172,8 +184,21 @@ class ConfluenceClient(HistoryCalls, StructureCalls, DiscussionCalls, Attachment
             body["ancestors"] = [{"id": parent_id}]
         return self._page_v1(await self._send("POST", "/rest/api/content", body))
 
-    async def update_page(self, current: Page, storage: str, title: str | None) -> Page:
-        version = current.version + 1
+    async def update_page(
+        self,
+        current: Page,
+        storage: str,
+        title: str | None,
+        *,
+        minor: bool = False,
+        message: str | None = None,
+        parent_id: str | None = None,
+    ) -> Page:
+        """A new version of `current` (its number + 1, so a page that moved on meanwhile is a 409, never
+        overwritten); `minor` and `message` go in the version, `parent_id` moves the page in the same write."""
+        version: dict[str, Any] = {"number": current.version + 1, "minorEdit": minor}
+        if message:
+            version["message"] = message
         try:
             if self.cloud:
                 body: dict[str, Any] = {
@@ -181,16 +206,20 @@ class ConfluenceClient(HistoryCalls, StructureCalls, DiscussionCalls, Attachment
                     "status": "current",
                     "title": title or current.title,
                     "body": {"representation": "storage", "value": storage},
-                    "version": {"number": version},
+                    "version": version,
                 }
+                if parent_id:
+                    body["parentId"] = parent_id
                 return await self._page_v2(await self._send("PUT", f"/api/v2/pages/{segment(current.id)}", body))
             body = {
                 "id": current.id,
                 "type": "page",
                 "title": title or current.title,
-                "version": {"number": version},
+                "version": version,
                 "body": {"storage": {"value": storage, "representation": "storage"}},
             }
+            if parent_id:
+                body["ancestors"] = [{"id": parent_id}]
             return self._page_v1(await self._send("PUT", f"/rest/api/content/{segment(current.id)}", body))
         except UpstreamError as exc:
             if exc.status == 409:
@@ -202,11 +231,108 @@ class ConfluenceClient(HistoryCalls, StructureCalls, DiscussionCalls, Attachment
                 ) from None
             raise
 
-    async def children(self, page_id: str, limit: int, cursor: str | None) -> Listing:
+    async def wiki_to_storage(self, wiki: str) -> str:
+        """Confluence's own converter: wiki markup in, storage format out (the same call on both deployments)."""
+        body = {"value": wiki, "representation": "wiki"}
+        data = await self._send("POST", "/rest/api/contentbody/convert/storage", body)
+        value = data.get("value")
+        if not isinstance(value, str):
+            raise self._unexpected("POST", "/rest/api/contentbody/convert/storage", "a converted body")
+        return value
+
+    async def set_property(self, page_id: str, key: str, value: str | None) -> None:
+        """Set a page's content property `key` to `value` (created, or its next version), or remove it (None).
+        Cloud: v2 page properties (addressed by the property's id); Server/Data Center: v1 by key."""
         page = segment(page_id)
-        return await self._listing(
-            f"/api/v2/pages/{page}/children", f"/rest/api/content/{page}/child/page", limit, cursor
-        )
+        if self.cloud:
+            found = (await self._get(f"/api/v2/pages/{page}/properties", {"key": key})).get("results") or []
+            existing = next((p for p in found if isinstance(p, dict) and p.get("key") == key), None)
+            if value is None:
+                if existing is not None:
+                    await self._no_answer("DELETE", f"/api/v2/pages/{page}/properties/{segment(str(existing['id']))}")
+                return
+            if existing is None:
+                await self._send("POST", f"/api/v2/pages/{page}/properties", {"key": key, "value": value})
+                return
+            number = int((existing.get("version") or {}).get("number", 0)) + 1
+            body = {"key": key, "value": value, "version": {"number": number}}
+            await self._send("PUT", f"/api/v2/pages/{page}/properties/{segment(str(existing['id']))}", body)
+            return
+        path = f"/rest/api/content/{page}/property/{segment(key)}"
+        try:
+            existing = await self._get(path)
+        except UpstreamError as exc:
+            if exc.status != 404:
+                raise
+            existing = None
+        if value is None:
+            if existing is not None:
+                await self._no_answer("DELETE", path)
+            return
+        if existing is None:
+            await self._send("POST", f"/rest/api/content/{page}/property", {"key": key, "value": value})
+            return
+        number = int((existing.get("version") or {}).get("number", 0)) + 1
+        await self._send("PUT", path, {"key": key, "value": value, "version": {"number": number}})
+
+    async def children(
+        self,
+        page_id: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        start: int = 0,
+        folders: bool = False,
+        expand: str | None = None,
+    ) -> Listing:
+        """One page of a page's children. Cloud: v2 `direct-children` (pages and folders) when `folders`, else
+        `children` (pages); a `start` offset is reached by following cursors (v2 has no offsets), at most
+        `MAX_CHILD_SKIP` items in. Server/Data Center: v1 `child/page` with `start` and `expand` as given."""
+        page = segment(page_id)
+        if not self.cloud:
+            if cursor and start:
+                raise InvalidArguments("give start or cursor, not both")
+            offset = offset_token(cursor, "cursor") if cursor else start
+            params: dict[str, Any] = {"start": offset, "limit": limit}
+            if expand:
+                params["expand"] = expand
+            data = await self._get(f"/rest/api/content/{page}/child/page", params)
+            items = list(data.get("results") or [])
+            return Listing(items, next_offset(offset, len(items), bool((data.get("_links") or {}).get("next"))))
+        path = f"/api/v2/pages/{page}/direct-children" if folders else f"/api/v2/pages/{page}/children"
+        wanted = ("page", "folder") if folders else ("page",)
+        if not start:
+            listing = await self._listing(path, "", limit, cursor)
+            return Listing([c for c in listing.items if c.get("type", "page") in wanted], listing.next_cursor)
+        if cursor:
+            raise InvalidArguments("give start or cursor, not both")
+        if start > self.MAX_CHILD_SKIP:
+            raise InvalidArguments(
+                f"On Confluence Cloud children are paged by cursor, so start is reached by reading past the first "
+                f"ones: at most {self.MAX_CHILD_SKIP}. Use cursor (next_cursor of the previous page) to go further."
+            )
+        skipped: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            window = await self._listing(path, "", 250, token)
+            skipped += [c for c in window.items if c.get("type", "page") in wanted]
+            token = window.next_cursor
+            if len(skipped) >= start + limit or not token:
+                break
+        items = skipped[start : start + limit]
+        more = len(skipped) > start + limit or token is not None
+        return Listing(items, None, next_start=start + len(items) if more and items else None)
+
+    async def pages_with_bodies(self, ids: list[str]) -> dict[str, Page]:
+        """Pages by id with their storage bodies (Cloud's child listings carry none), a few at a time."""
+        gate = asyncio.Semaphore(4)
+
+        async def one(page_id: str) -> Page:
+            async with gate:
+                return await self.page(page_id)
+
+        pages = await asyncio.gather(*(one(i) for i in ids))
+        return {p.id: p for p in pages}
 
     async def add_comment(self, page_id: str, storage: str) -> dict[str, Any]:
         if self.cloud:
@@ -220,15 +346,20 @@ class ConfluenceClient(HistoryCalls, StructureCalls, DiscussionCalls, Attachment
         return await self._send("POST", "/rest/api/content", body)
 
     async def labels(self, page_id: str) -> list[str]:
-        path = (
-            f"/api/v2/pages/{segment(page_id)}/labels" if self.cloud else f"/rest/api/content/{segment(page_id)}/label"
-        )
-        data = await self._get(path)
+        """A page's labels (v2 on Cloud); other content, such as an attachment (att…), through v1."""
+        if self.cloud and page_id.isdigit():
+            path = f"/api/v2/pages/{segment(page_id)}/labels"
+            data = await self._get(path, {"limit": 250})
+        else:
+            data = await self._get(f"/rest/api/content/{segment(page_id)}/label", {"limit": 200})
         return [str(item.get("name") or item.get("label")) for item in data.get("results") or []]
 
-    async def add_labels(self, page_id: str, labels: list[str]) -> None:
+    async def add_labels(self, page_id: str, labels: list[str]) -> list[str]:
+        """Add `labels` (v1 on both deployments: v2 has no label writes); the labels the content has now."""
         body = [{"prefix": "global", "name": name} for name in labels]
-        await self._json("POST", f"/rest/api/content/{segment(page_id)}/label", body=body)
+        data = await self._json("POST", f"/rest/api/content/{segment(page_id)}/label", body=body)
+        results = data.get("results") if isinstance(data, dict) else data
+        return [str(i.get("name")) for i in results or [] if isinstance(i, dict) and i.get("name")]
 
     # ---- search
 

@@ -205,7 +205,7 @@ class Renderer:
             "friendlyWhen": friendly(item["updated"]),
             "message": item.get("version_message", ""),
             "number": item["version"],
-            "minorEdit": False,
+            "minorEdit": item.get("minor_edit_version") == item["version"],
         }
         if self.cloud:
             data.update(contentTypeModified=False, confRev=f"confluence$content${item['id']}.{item['version']}")
@@ -400,7 +400,7 @@ class Renderer:
             "createdAt": v2_timestamp(item["updated"]),
             "message": item.get("version_message", ""),
             "number": item["version"],
-            "minorEdit": False,
+            "minorEdit": item.get("minor_edit_version") == item["version"],
             "authorId": self.account_id(item["updated_by"]),
         }
 
