@@ -26,6 +26,7 @@ from ._data import (
     user_key,
 )
 from ._errors import ConfluenceError, bad_request, not_found_v1
+from ._history_state import remember_version
 from ._storage import storage_error
 
 Api = Literal["v1", "v2"]
@@ -262,6 +263,7 @@ class ConfluenceState(AtlassianState[ConfluenceUser]):
         checked_title = self._check_title(page["space_key"], title, exclude=page["id"])
         parent = self._check_parent(page["space_key"], parent_id, page["id"]) if move else page["parent_id"]
         value = self.check_storage(body) if body is not None else page["body"]
+        remember_version(self, page)  # Confluence keeps every version (routes/history serves them)
         page.update(
             title=checked_title,
             body=value,
