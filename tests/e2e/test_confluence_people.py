@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from passthrough.sandbox.fakes.confluence._errors import v1_error_body
 from passthrough.sandbox.fakes.confluence._people_state import people_of
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import ConfluenceUser, FakeConfluence
+from tests.fakes import ConfluenceUser, FakeConfluence, Fault
 
 CARA = ConfluenceUser(
     name="cara", display_name="Cara Writer", email="cara@example.com", account_id="acc-cara", token="cara-" + "c" * 24
@@ -384,18 +385,24 @@ async def test_space_permissions_on_cloud_by_key_and_cursor(cloud: FakeConfluenc
         "id": rows[0]["id"],
         "principal_type": "group",
         "principal": users_group,
+        "principal_name": "confluence-users",
         "operation": "read",
         "target": "space",
     }
-    assert f"- group {users_group}: read space, create page, create blogpost" in r["text"]
+    assert f"- group confluence-users ({users_group}): read space, create page, create blogpost" in r["text"]
+    assert cloud.last_request("GET", "/wiki/rest/api/group/by-id").query == {"id": users_group}
     assert "space DEMO (65601)" in r["text"]
     seen = [p["id"] for p in rows]
     cursor = r["structuredContent"]["next_cursor"]
+    texts = []
     while cursor:
         more = await cloud_tool("confluence_get_space_permissions", {"space_id": "65601", "limit": 5, "cursor": cursor})
         assert cloud.last_request("GET", "/spaces/65601/permissions").query["cursor"] == cursor
         seen += [p["id"] for p in more["structuredContent"]["permissions"]]
+        texts.append(more["text"])
         cursor = more["structuredContent"]["next_cursor"]
+    assert "- user Cara Writer (acc-cara): export space" in texts[-1]
+    assert cloud.last_request("POST", "/wiki/api/v2/users-bulk").json == {"accountIds": ["acc-cara"]}
     demo = people_of(cloud.state).space_grants("DEMO")
     assert seen == [g.id for g in demo]
     assert any(g.principal_type == "user" for g in demo)
@@ -417,13 +424,8 @@ async def test_space_permissions_on_server(server: FakeConfluence, server_tool: 
     rest = await server_tool("confluence_get_space_permissions", {"space_id": "DEMO", "limit": 10, "cursor": "10"})
     rows = first["structuredContent"]["permissions"] + rest["structuredContent"]["permissions"]
     assert len(rows) == len(people_of(server.state).space_grants("DEMO"))
-    assert {
-        "id": None,
-        "principal_type": "user",
-        "principal": "Cara Writer",
-        "operation": "export",
-        "target": "space",
-    } in rows
+    cara = {"principal_type": "user", "principal": "Cara Writer", "operation": "export", "target": "space"}
+    assert {"id": None, "principal_name": "Cara Writer", **cara} in rows
 
     missing = await server_tool("confluence_get_space_permissions", {"space_id": "NOPE"})
     assert missing["isError"] and "404" in missing["text"] and "No space with key" in missing["text"]
@@ -431,3 +433,11 @@ async def test_space_permissions_on_server(server: FakeConfluence, server_tool: 
     numeric = await server_tool("confluence_get_space_permissions", {"space_id": "65601"})
     assert numeric["isError"] and "give the space key" in numeric["text"]
     assert len(server.requests) == before
+
+
+async def test_space_permissions_on_an_older_server(server: FakeConfluence, server_tool: Call) -> None:
+    body = v1_error_body(404, "null for uri: http://confluence.example.com/rest/api/space/DEMO/permissions")
+    server.add_fault(Fault(404, body, path_contains="/space/DEMO/permissions"))
+    r = await server_tool("confluence_get_space_permissions", {"space_id": "DEMO"})
+    assert r["isError"] and "no REST API for space permissions" in r["text"], r["text"]
+    assert server.last_request("GET", "/rest/api/space/DEMO/permissions").status == 404

@@ -73,6 +73,30 @@ class PeopleCalls(ProviderClient):
 
         return await self._cached(f"group-id:{name.casefold()}", load)
 
+    async def user_names(self, account_ids: list[str]) -> dict[str, str]:
+        """Cloud v2: display names by account id, 100 ids a call."""
+        names: dict[str, str] = {}
+        for i in range(0, len(account_ids), 100):
+            data = await self._send("POST", "/api/v2/users-bulk", {"accountIds": account_ids[i : i + 100]})
+            for user in data.get("results") or []:
+                if isinstance(user, dict) and user.get("accountId"):
+                    names[str(user["accountId"])] = str(user.get("displayName") or user.get("publicName") or "")
+        return names
+
+    async def group_name(self, group_id: str) -> str | None:
+        """Cloud: a group's name by its id, cached per user; None when Confluence does not show it."""
+
+        async def load() -> str | None:
+            try:
+                data = await self._get("/rest/api/group/by-id", {"id": group_id})
+            except UpstreamError as exc:
+                if exc.status in (403, 404):
+                    return None
+                raise
+            return str(data["name"]) if data.get("name") else None
+
+        return await self._cached(f"group-name:{group_id}", load)
+
     # ---- analytics (Cloud)
 
     async def page_views(self, page_id: str) -> dict[str, Any]:

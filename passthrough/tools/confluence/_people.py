@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from passthrough.errors import InvalidArguments
+from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers._client import next_offset, offset_token
 from passthrough.providers.confluence import ConfluenceClient
 from passthrough.tools._markdown import read_storage
@@ -404,18 +404,38 @@ class SpacePermissions(Arguments):
     cursor: Cursor = None
 
 
+async def _principal_names(confluence: ConfluenceClient, rows: list[dict[str, Any]]) -> None:
+    """Cloud names principals by id: their names are added where Confluence shows them (best effort)."""
+    users = list(dict.fromkeys(str(r["principal"]) for r in rows if r["principal_type"] == "user" and r["principal"]))
+    groups = list(dict.fromkeys(str(r["principal"]) for r in rows if r["principal_type"] == "group" and r["principal"]))
+    names: dict[str, str | None] = {}
+    try:
+        if users:
+            names.update(await confluence.user_names(users))
+        for group in groups:
+            names[group] = await confluence.group_name(group)
+    except UpstreamError:
+        pass  # the ids stand on their own
+    for r in rows:
+        r["principal_name"] = names.get(str(r["principal"])) or None
+
+
 def _grouped(rows: list[dict[str, Any]]) -> list[str]:
     """One line a principal: what it may do, in the order Confluence listed it."""
     held: dict[tuple[str, str], list[str]] = {}
     for r in rows:
-        held.setdefault((str(r["principal_type"]), str(r["principal"])), []).append(f"{r['operation']} {r['target']}")
+        name = str(r["principal"])
+        if r["principal_name"] and r["principal_name"] != name:
+            name = f"{r['principal_name']} ({name})"
+        held.setdefault((str(r["principal_type"]), name), []).append(f"{r['operation']} {r['target']}")
     return [f"- {kind} {name}: {', '.join(ops)}" for (kind, name), ops in held.items()]
 
 
 @tool("confluence_get_space_permissions", title="Confluence: space permissions", toolset="confluence_permissions")
 async def get_space_permissions(confluence: ConfluenceClient, args: SpacePermissions) -> ToolResult:
-    """List who may do what in a space (by its id or key): each permission's user or group, operation and
-    target. Cloud pages with cursor; Data Center lists them all (older Server versions lack the API, said so)."""
+    """List who may do what in a space (by its id or key): each permission's user or group (named where
+    Confluence shows it), operation and target. Pass next_cursor back as cursor for more. Older Server/Data
+    Center versions have no such API, which is said."""
     if confluence.cloud:
         space_id = args.space_id if args.space_id.isdigit() else await confluence.space_id(args.space_id)
         found, token = await confluence.space_permissions(space_id, args.limit, args.cursor)
@@ -429,6 +449,7 @@ async def get_space_permissions(confluence: ConfluenceClient, args: SpacePermiss
             }
             for p in found
         ]
+        await _principal_names(confluence, rows)
         space = args.space_id if space_id == args.space_id else f"{args.space_id} ({space_id})"
     else:
         if args.space_id.isdigit():
@@ -444,6 +465,7 @@ async def get_space_permissions(confluence: ConfluenceClient, args: SpacePermiss
                 "id": None,
                 "principal_type": (p.get("subject") or {}).get("type"),
                 "principal": (p.get("subject") or {}).get("displayName"),
+                "principal_name": (p.get("subject") or {}).get("displayName"),
                 "operation": (p.get("operation") or {}).get("operationKey"),
                 "target": (p.get("operation") or {}).get("targetType"),
             }

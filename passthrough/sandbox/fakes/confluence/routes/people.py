@@ -124,6 +124,41 @@ async def group_by_name(call: ConfluenceCall) -> web.Response:
     return json_response(_group_json(call, found))
 
 
+@v1("GET", "/group/by-id")
+async def group_by_id(call: ConfluenceCall) -> web.Response:
+    _cloud_only(call)
+    group_id = call.query.get("id") or ""
+    found = people_of(call.state).group_by_id(group_id)
+    if found is None:
+        raise ConfluenceError(404, f"No group found with id : {group_id}")
+    return json_response(_group_json(call, found))
+
+
+@v2("POST", "/users-bulk")
+async def v2_users_bulk(call: ConfluenceCall) -> web.Response:
+    payload = await call.object()
+    ids = payload.get("accountIds")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise bad_request("accountIds must be a non-empty list of account ids", v2_title="Invalid accountIds")
+    if len(ids) > 100:
+        raise bad_request("At most 100 account ids", v2_title="Too many accountIds: at most 100")
+    people = people_of(call.state)
+    found = [u for u in (people.user_by_account(i) for i in dict.fromkeys(ids)) if u is not None]
+    results = [
+        {
+            "accountId": u.account_id,
+            "accountType": "atlassian",
+            "accountStatus": "active",
+            "displayName": u.display_name,
+            "publicName": u.display_name,
+            "email": u.email,
+            "isExternalCollaborator": False,
+        }
+        for u in found
+    ]
+    return json_response({"results": results, "_links": {"base": call.renderer.base}})
+
+
 @v1("GET", "/group/{name}/member")
 async def group_members(call: ConfluenceCall) -> web.Response:
     _server_only(call)  # Cloud names groups by id (/group/{groupId}/membersByGroupId)
