@@ -137,7 +137,11 @@ class Children(Arguments):
     ] = 0
     expand: Annotated[
         str | None,
-        Field(max_length=500, pattern=_EXPAND, description="v1 expansions, e.g. version or body.storage"),
+        Field(
+            max_length=500,
+            pattern=_EXPAND,
+            description="Expansions, e.g. version,body.storage (Server sends them on; Cloud honours body.*)",
+        ),
     ] = "version"
     include_content: Annotated[bool, Field(description="Each child page's body too")] = False
     convert_to_markdown: Annotated[bool, Field(description="false: bodies as storage XHTML")] = True
