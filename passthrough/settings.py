@@ -59,6 +59,8 @@ class ProviderSettings(_Frozen):
     deployment: Deployment
     fallback: GlobalCredential | None = None
     reach: Reach = Reach()
+    # Atlassian Cloud's API gateway (ATLASSIAN_API_URL): where OAuth tokens and the Jira forms API go
+    gateway: str = "https://api.atlassian.com"
 
 
 class Limits(_Frozen):
@@ -353,6 +355,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build settings from `env`; raises ConfigError with a message naming the variable."""
     providers: list[ProviderSettings] = []
+    gateway = _url(env, "ATLASSIAN_API_URL") or "https://api.atlassian.com"
     for name, prefix in (("jira", "JIRA"), ("confluence", "CONFLUENCE")):
         url = _url(env, f"{prefix}_URL")
         if url is None:
@@ -364,6 +367,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 deployment=_deployment(env, f"{prefix}_DEPLOYMENT", url),
                 fallback=_atlassian_fallback(env, prefix),
                 reach=_reach(env, prefix),
+                gateway=gateway,
             )
         )
     op_url = _url(env, "OPENPROJECT_URL")
@@ -431,7 +435,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         allowed_hosts=hosts,
         allowed_upstreams=_allowed_upstreams(env),
         atlassian_oauth_cloud_id=cloud_id,
-        atlassian_api_url=_url(env, "ATLASSIAN_API_URL") or "https://api.atlassian.com",
+        atlassian_api_url=gateway,
         toolsets=_toolsets(env),
         log_level=(env.get("PASSTHROUGH_LOG_LEVEL", "").strip() or "INFO").upper(),
         log_format=_choice(env, "PASSTHROUGH_LOG_FORMAT", ("text", "json")),  # type: ignore[arg-type]

@@ -229,6 +229,22 @@ def _oauth_site(provider: Provider, cred: Credential | None, presented: Presente
     return f"{settings.atlassian_api_url}/ex/{provider}/{cloud_id}" + ("/wiki" if provider == "confluence" else "")
 
 
+def _with_cloud_id(
+    provider: Provider, cred: Credential | None, presented: Presented, settings: Settings
+) -> Credential | None:
+    """The credential with the cloud id of the site it goes to, where one is known.
+
+    The request's own credential takes its X-Atlassian-Cloud-Id, else the operator's ATLASSIAN_OAUTH_CLOUD_ID
+    when it goes to the configured site; the server's shared credential only ever the operator's, so that a
+    request cannot point it at another Cloud site through the gateway."""
+    if cred is None or provider == "openproject":
+        return cred
+    named = getattr(presented, f"{provider}_url") is not None
+    configured = None if named else settings.atlassian_oauth_cloud_id
+    cloud_id = configured if cred.source == "global" else presented.cloud_id or configured
+    return replace(cred, cloud_id=cloud_id) if cloud_id else cred
+
+
 def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
     """Apply precedence and the fallback policy; raises InvalidApiKey for a key the server does not hold."""
     api_key_ok = False
@@ -282,6 +298,8 @@ def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
                     f"The server's shared credential needs a valid {API_KEY}." if settings.fallback == "apikey" else "",
                 )
             )
+    for provider, cred in chosen.items():
+        chosen[provider] = _with_cloud_id(provider, cred, presented, settings)
     return RequestCredentials(
         jira=chosen["jira"],
         confluence=chosen["confluence"],

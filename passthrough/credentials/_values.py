@@ -35,6 +35,9 @@ class Credential:
     # (allowlisted), or the Atlassian Cloud OAuth gateway. Never the server's shared credential.
     site: str | None = None
     deployment: Deployment | None = None
+    # The Atlassian Cloud id of the site this credential is for, when known (X-Atlassian-Cloud-Id, or the
+    # operator's ATLASSIAN_OAUTH_CLOUD_ID for the configured site): not secret; the Jira forms API needs it.
+    cloud_id: str | None = None
 
     def authorization(self) -> str:
         if self.scheme == "basic":

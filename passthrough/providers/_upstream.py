@@ -325,6 +325,16 @@ class Upstream:
         self.lookups[key] = value
         return value
 
+    async def shared(self, name: str, load: Callable[[], Awaitable[Any]]) -> Any:
+        """`load()` once per name until it expires, for every user alike: public facts about the site itself
+        (e.g. its cloud id), never anything a credential unlocked."""
+        key = ("", name)  # a user's scope is 64 hex digits, never empty
+        if key in self.lookups:
+            return self.lookups[key]
+        value = await load()
+        self.lookups[key] = value
+        return value
+
     @property
     def base_url(self) -> str:
         return self.config.url
@@ -355,16 +365,19 @@ class Upstream:
         expect_json: bool = True,
         raw: bytes | None = None,
         max_bytes: int | None = None,
+        anonymous: bool = False,
     ) -> Answer:
         """Send one request; a 2xx comes back as an Answer, anything else raises a ToolError subclass.
 
         `raw` is a body sent as it is (its Content-Type in `headers`, e.g. a multipart upload) instead of
-        `body` as JSON; `max_bytes` lowers the bound on the answer's size (never above passthrough's own)."""
+        `body` as JSON; `max_bytes` lowers the bound on the answer's size (never above passthrough's own);
+        `anonymous` sends no Authorization at all (a public endpoint; `credential` then only names whose
+        turn in the pool it is)."""
         self._active += 1
         limit = _MAX_RESPONSE_BYTES if max_bytes is None else max(0, min(max_bytes, _MAX_RESPONSE_BYTES))
         try:
             return await self._call(
-                method, path, credential, params, body, headers, idempotent, expect_json, raw, limit
+                method, path, credential, params, body, headers, idempotent, expect_json, raw, limit, anonymous
             )
         finally:
             self._active -= 1
@@ -383,6 +396,7 @@ class Upstream:
         expect_json: bool,
         raw: bytes | None = None,
         max_bytes: int = _MAX_RESPONSE_BYTES,
+        anonymous: bool = False,
     ) -> Answer:
         method = method.upper()
         retryable = method in _IDEMPOTENT if idempotent is None else idempotent
@@ -390,7 +404,7 @@ class Upstream:
         try:
             async with asyncio.timeout(deadline if deadline > 0 else None):
                 answer = await self._attempts(
-                    method, path, params, body, headers, credential, retryable, raw, max_bytes
+                    method, path, params, body, headers, credential, retryable, raw, max_bytes, anonymous
                 )
         except TimeoutError:
             raise UpstreamUnavailable(
@@ -423,13 +437,17 @@ class Upstream:
         retryable: bool,
         raw: bytes | None = None,
         max_bytes: int = _MAX_RESPONSE_BYTES,
+        anonymous: bool = False,
     ) -> Answer:
         url = self.config.url + path
         if params:
             url += ("&" if "?" in path else "?") + _query(params)
         sent_headers = CIMultiDict(self._extra_headers)
         sent_headers.update(headers or {})
-        sent_headers["Authorization"] = credential.authorization()
+        if anonymous:
+            sent_headers.popall("Authorization", None)
+        else:
+            sent_headers["Authorization"] = credential.authorization()
         data: bytes | None = None
         if body is not None:
             data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()

@@ -7,6 +7,7 @@ Tags a route may carry: "public" (answers without credentials), "signed-in" (nev
 from . import agile as agile
 from . import comments as comments
 from . import extras as extras
+from . import forms as forms
 from . import issue_ops as issue_ops
 from . import issues as issues
 from . import links as links
@@ -28,6 +29,7 @@ TABLES = (
     project_meta.routes,
     issue_ops.routes,
     extras.routes,
+    forms.routes,
 )
 """Installed under /rest/api/{2,3}."""
 
@@ -36,5 +38,7 @@ OTHER_APIS = {
     "/rest/servicedeskapi": (service_desk.routes,),
     "/rest/dev-status/1.0": (extras.dev_status,),
     "/secure/attachment": (extras.secure,),
+    "/jira/forms/cloud": (forms.gateway,),  # Atlassian's API gateway, so ATLASSIAN_API_URL may name this fake
+    "/_edge/tenant_info": (forms.tenant,),
 }
 """Installed under their own prefix, once (with the deployment's rich text: ADF on Cloud)."""
