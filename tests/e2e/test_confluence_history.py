@@ -228,7 +228,7 @@ async def test_update_section_in_storage_format(conf: FakeConfluence, tool: Call
     )
     r = await tool(
         "confluence_update_page_section",
-        {"page_id": "98307", "heading_text": "Rollback", "new_content": fragment, "content_format": "storage"},
+        {"page_id": "98307", "heading_text": "Rollback", "new_content": fragment, "content_format": "Storage"},
     )
     assert not r["isError"], r["text"]
     cut = RUNBOOK.index("<p>old rollback</p>")

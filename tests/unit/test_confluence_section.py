@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from passthrough.providers.confluence._history import TreePage
+from passthrough.tools.confluence._history import _ordered
 from passthrough.tools.confluence._history_section import outline, replace_section, unbalanced
 
 MACRO = (
@@ -123,3 +125,27 @@ def test_hostile_pages_are_linear(page: str) -> None:
         assert result.heading is not None
         assert result.storage == page[: result.heading.body_start] + "<p>n</p>" + page[result.heading.body_end :]
     assert len(result.headings) <= 50
+
+
+# ---------------------------------------------------------------- the order of confluence_get_space_page_tree
+
+
+def test_tree_order_survives_cycles_orphans_and_depth() -> None:
+    pages = [
+        TreePage("1", "Home", None, 0),
+        TreePage("3", "b child", "1", None),
+        TreePage("2", "A child", "1", None),
+        TreePage("4", "first by position", "1", 0),
+        TreePage("5", "grandchild", "2", 1),
+        TreePage("6", "orphan", "99", 3),
+        TreePage("7", "loop a", "8", 1),
+        TreePage("8", "loop b", "7", 1),
+    ]
+    order = [(depth, page.id, note) for depth, page, note in _ordered(pages)]
+    assert order[:5] == [(0, "1", ""), (1, "4", ""), (1, "2", ""), (2, "5", ""), (1, "3", "")]
+    assert (0, "6", "not read") in order, "a page whose parent was not read is a root, and says so"
+    assert (0, "7", "a cycle") in order and (1, "8", "") in order, "a cycle is entered once, at its first page"
+    assert sorted(i for _, i, _ in order) == [str(n) for n in range(1, 9)], "every page once, cycles included"
+    chain = [TreePage(str(n), f"p{n}", str(n - 1) if n else None, 0) for n in range(5000)]
+    deep = _ordered(chain)
+    assert [d for d, _, _ in deep] == list(range(5000)), "a 5,000-deep chain needs no recursion"

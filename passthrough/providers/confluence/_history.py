@@ -9,7 +9,7 @@ through ConfluenceClient.page and ConfluenceClient.update_page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,6 +43,7 @@ class TreePage:
     title: str
     parent_id: str | None
     position: int | None
+    parent_type: str = "page"  # Cloud pages may sit in a folder (which the page list does not include)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +105,10 @@ class HistoryCalls(ProviderClient):
             data = await self._get(f"/api/v2/spaces/{segment(space_id)}/pages", params)
             for item in data.get("results") or []:
                 if isinstance(item, dict):
-                    parent = item.get("parentId") if item.get("parentType", "page") == "page" else None
-                    pages.append(_tree_page(item, str(parent) if parent else None, item.get("position")))
+                    parent = str(item.get("parentId") or "") or None
+                    page = _tree_page(item, parent, item.get("position"))
+                    kind = item.get("parentType")
+                    pages.append(replace(page, parent_type=kind) if parent and isinstance(kind, str) else page)
             cursor = _next_cursor(data.get("_links"))
             if not cursor or len(pages) >= limit:
                 return SpacePages(pages[:limit], bool(cursor) or len(pages) > limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.markup import convert
@@ -226,6 +226,11 @@ class UpdateSection(Arguments):
         Field(ge=1, description="The version you read; if the page moved on since, nothing is written"),
     ] = None
 
+    @field_validator("content_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
 
 def _heading_name(h: Heading) -> str:
     return f'h{h.level} "{h.text}"'
@@ -313,9 +318,9 @@ class SpaceTree(Arguments):
     limit: Annotated[int, Field(ge=1, le=MAX_TREE_LIMIT, description="At most this many pages are read")] = 100
 
 
-def _ordered(pages: list[TreePage]) -> list[tuple[int, TreePage, bool]]:
-    """(depth, page, parent not among the pages read) in tree order: each page after its parent, siblings by
-    position then title. Iterative, and a cycle in what the upstream says cannot loop or drop a page."""
+def _ordered(pages: list[TreePage]) -> list[tuple[int, TreePage, str]]:
+    """(depth, page, a note on a root that has a parent) in tree order: each page after its parent, siblings
+    by position then title. Iterative, and a cycle in what the upstream says can neither loop nor drop a page."""
     ids = {p.id for p in pages}
     children: dict[str | None, list[TreePage]] = {}
     for p in pages:
@@ -325,20 +330,24 @@ def _ordered(pages: list[TreePage]) -> list[tuple[int, TreePage, bool]]:
         return (p.position if p.position is not None else 1 << 31, p.title.casefold(), p.id)
 
     for siblings in children.values():
-        siblings.sort(key=key, reverse=True)  # popped from the end: first sibling first
-    order: list[tuple[int, TreePage, bool]] = []
+        siblings.sort(key=key, reverse=True)  # taken from the end: the first sibling first
+    order: list[tuple[int, TreePage, str]] = []
     seen: set[str] = set()
-    starts = list(children.get(None, []))
-    leftovers = sorted((p for p in pages if p.parent_id in ids), key=key, reverse=True)  # for cycles
-    while starts or leftovers:
-        stack = [(0, starts.pop())] if starts else [(0, leftovers.pop())]
+    roots = children.get(None, [])
+    rest = sorted((p for p in pages if p.parent_id in ids), key=key, reverse=True)  # pages only a cycle reaches
+    while roots or rest:
+        start = roots.pop() if roots else rest.pop()
+        if start.id in seen:
+            continue
+        note = "" if start.parent_id is None else "not read" if start.parent_id not in ids else "a cycle"
+        stack = [(0, start, note)]
         while stack:
-            depth, page = stack.pop()
+            depth, page, note = stack.pop()
             if page.id in seen:
                 continue
             seen.add(page.id)
-            order.append((depth, page, page.parent_id is not None and (depth == 0)))
-            stack += [(depth + 1, c) for c in children.get(page.id, []) if c.id not in seen]
+            order.append((depth, page, note))
+            stack += [(depth + 1, c, "") for c in children.get(page.id, []) if c.id not in seen]
     return order
 
 
@@ -353,14 +362,21 @@ async def get_space_page_tree(confluence: ConfluenceClient, args: SpaceTree) -> 
     ordered = _ordered(found.pages)
     rows = []
     lines = [f"Space {args.space_key}: {len(ordered)} pages" + (" (more not read)" if found.more else "")]
-    for depth, page, orphan in ordered:
+    for depth, page, note in ordered:
         title = " ".join(page.title.split()) or "(untitled)"
         indent = "  " * min(depth, MAX_INDENT)
         extra = f", level {depth}" if depth > MAX_INDENT else ""
-        extra += f", under page {page.parent_id}, not read" if orphan else ""
+        extra += f", under {page.parent_type} {page.parent_id}, {note}" if note else ""
         lines.append(f"{indent}- {title} (page {page.id}{extra})")
         rows.append(
-            {"id": page.id, "title": page.title, "parent_id": page.parent_id, "position": page.position, "depth": depth}
+            {
+                "id": page.id,
+                "title": page.title,
+                "parent_id": page.parent_id,
+                "parent_type": page.parent_type if page.parent_id else None,
+                "position": page.position,
+                "depth": depth,
+            }
         )
     if not ordered:
         lines = [f"Space {args.space_key} has no pages this user can see."]
