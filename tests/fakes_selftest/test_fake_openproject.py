@@ -510,7 +510,7 @@ async def test_unknown_routes_and_faults() -> None:
         }
         async with http.get(f"{api}/nothing/here") as resp:
             assert resp.status == 401
-        async with http.delete(f"{api}/work_packages/1", headers=ALICE_AUTH) as resp:
+        async with http.put(f"{api}/work_packages/1", headers=ALICE_AUTH) as resp:  # API v3 has no PUT
             assert resp.status == 405
 
         fake.add_fault(Fault(503, path_contains="/work_packages"))

@@ -46,6 +46,7 @@ WORK_PACKAGE_FILTERS: dict[str, _Spec] = {
     "assignee": _Spec("Assignee", frozenset({"=", "!", "*", "!*"}), "principal"),
     "author": _Spec("Author", frozenset({"=", "!"}), "principal"),
     "id": _Spec("ID", frozenset({"=", "!"}), "id"),
+    "parent": _Spec("Parent", frozenset({"=", "!"}), "id"),
     "subject": _Spec("Subject", frozenset({"~", "!~", "**"}), "text"),
     "subjectOrId": _Spec("Subject or ID", frozenset({"**"}), "text"),
     "search": _Spec("Search", frozenset({"**"}), "text"),
@@ -186,11 +187,11 @@ def work_package_matcher(state: OpenProjectState, f: Filter, me: int | None) -> 
         return lambda wp: wp.get(f.name) is not None
     if f.operator == "!*":
         return lambda wp: wp.get(f.name) is None
-    if f.name in ("status", "type", "project", "priority", "assignee", "author", "id"):
+    if f.name in ("status", "type", "project", "priority", "assignee", "author", "id", "parent"):
         wanted = _ids(f.values, me)
         if f.operator == "!":
-            return lambda wp: wp[f.name] not in wanted
-        return lambda wp: wp[f.name] in wanted
+            return lambda wp: wp.get(f.name) not in wanted
+        return lambda wp: wp.get(f.name) in wanted
     needle = f.values[0]
     if f.name == "subject":
         return lambda wp: _text_match(f.operator, needle, [wp["subject"]])

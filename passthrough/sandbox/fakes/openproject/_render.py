@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from markdown_it import MarkdownIt
 
 from ._data import Entry, Priority, Status, WpType
+from ._relations_state import hierarchy_links
 from ._state import Activity, OpenProjectState, Principal, WorkPackage
 
 API = "/api/v3"
@@ -206,7 +207,7 @@ class HalRenderer:
                     "assignee": self.principal_link(wp["assignee"]),
                     "version": link(None),
                     "category": link(None),
-                    "parent": link(None),
+                    **hierarchy_links(state.work_packages, wp),  # parent, ancestors, children
                 },
             }
         )

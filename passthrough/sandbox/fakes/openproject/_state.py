@@ -41,6 +41,7 @@ from ._errors import (
     not_found,
     violations,
 )
+from ._relations_state import parent_change, parent_title, seed_hierarchy
 
 WorkPackage = dict[str, Any]
 Activity = dict[str, Any]
@@ -55,6 +56,7 @@ _TRACKED = (
     ("subject", "Subject"),
     ("project", "Project"),
     ("type", "Type"),
+    ("parent", "Parent"),
     ("status", "Status"),
     ("priority", "Priority"),
     ("assignee", "Assignee"),
@@ -103,6 +105,7 @@ class OpenProjectState:
         self.types: dict[int, WpType] = {t.id: t for t in TYPES}
         self.priorities: dict[int, Priority] = {p.id: p for p in PRIORITIES}
         self.work_packages, self.activities = seed(users, fallback_author=self.system.id)
+        seed_hierarchy(self.work_packages)  # parents: see _relations_state
         # every PATCH attempt: {"work_package", "lockVersion" (as sent), "current", "by", "status", "payload"}
         self.updates: list[dict[str, Any]] = []
         self._next_wp = 1 + max(self.work_packages)
@@ -153,6 +156,9 @@ class OpenProjectState:
             return str(self.projects[value]["name"])
         if key == "assignee":
             return self.principal_name(value)
+        if key == "parent":
+            parent = self.work_packages.get(value)
+            return parent_title(self.work_packages, self.types[parent["type"]].name if parent else None, value)
         return str(value)
 
     # ------------------------------------------------------------------ writes
@@ -179,6 +185,7 @@ class OpenProjectState:
             "status": next(s.id for s in STATUSES if s.is_default),
             "priority": next(p.id for p in PRIORITIES if p.is_default),
             "assignee": None,
+            "parent": None,
             "subject": subject.strip() if isinstance(subject, str) else "",
             "description": "",
             "startDate": None,
@@ -186,6 +193,7 @@ class OpenProjectState:
             "percentageDone": None,
         }
         found += self._apply(values, payload, links, creating=True)
+        found += parent_change(self, None, values, links)
         if found:
             raise violations(found)
         stamp = now()
@@ -213,8 +221,9 @@ class OpenProjectState:
             raise conflict()
         links = _links(payload)
         found = self._read_only(payload, links, current=wp)
-        values = {key: wp[key] for key, _ in _TRACKED}
+        values = {key: wp.get(key) for key, _ in _TRACKED}
         found += self._apply(values, payload, links, creating=False)
+        found += parent_change(self, wp, values, links)
         if found:
             entry["status"] = 422
             raise violations(found)
@@ -237,7 +246,7 @@ class OpenProjectState:
     def touch(self, wp_id: int, by: int | None, changes: Mapping[str, Any]) -> WorkPackage:
         """Change a work package as someone else would: always bumps ``lockVersion`` and ``updatedAt``."""
         wp = self.get_work_package(wp_id)
-        values = {key: wp[key] for key, _ in _TRACKED}
+        values = {key: wp.get(key) for key, _ in _TRACKED}
         comment = ""
         for key, value in changes.items():
             if key == "comment":
@@ -266,7 +275,7 @@ class OpenProjectState:
     def _details(self, old: WorkPackage, new: Mapping[str, Any]) -> list[str]:
         details: list[str] = []
         for key, label in _TRACKED:
-            before, after = old[key], new[key]
+            before, after = old.get(key), new[key]
             if before == after or (key == "description" and (before or "") == (after or "")):
                 continue
             if key == "description":
@@ -337,7 +346,7 @@ class OpenProjectState:
         return write.found
 
     def _resolve_touch(self, key: str, value: Any) -> Any:
-        if value is None or key in ("subject", "description", "startDate", "dueDate", "percentageDone"):
+        if value is None or key in ("subject", "description", "startDate", "dueDate", "percentageDone", "parent"):
             return value
         catalogs: dict[str, Mapping[int, Any]] = {
             "project": {p["id"]: p for p in self.projects.values()},
