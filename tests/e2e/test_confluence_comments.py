@@ -81,13 +81,16 @@ async def test_footer_comments_come_as_threads(conf: FakeConfluence, tool: Call)
     assert ids(first["replies"]) == ["98360"] and ids(first["replies"][0]["replies"]) == ["98361"]
     assert first["replies"][0]["parent_id"] == "98320" and "Homebrew steps" in first["replies"][0]["body"]
     assert "**virtual environment**" in roots[1]["body"]
+    assert first["author"] == "Cara Writer" and first["replies"][0]["author"] == "Cara Writer"
+    assert roots[1]["author"] == "Dan Reader" and first["created"].startswith("2026-01-07T")
     if conf.cloud:
-        assert first["author_id"] == "acc-cara" and first["created"].startswith("2026-01-07T")
+        assert first["author_id"] == "acc-cara" and roots[1]["author_id"] == "acc-dan"
+        names = conf.last_request("POST", "/wiki/api/v2/users-bulk").json
+        assert sorted(names["accountIds"]) == ["acc-cara", "acc-dan"], "one lookup for every author"
     else:
-        assert first["author"] == "Cara Writer" and first["replies"][0]["author"] == "Cara Writer"
-        assert roots[1]["author"] == "Dan Reader"
+        assert first["author_id"] == "cara"
     assert "98362" not in r["text"], "inline comments are not footer comments"
-    assert "Comment 98320 · " in r["text"] and "  Reply 98360 to 98320 · " in r["text"]
+    assert "Comment 98320 · Cara Writer · " in r["text"] and "  Reply 98360 to 98320 · Cara Writer" in r["text"]
     assert "    Reply 98361 to 98360" in r["text"] and "> Works on macOS too" in r["text"]
 
 
@@ -147,7 +150,7 @@ async def test_inline_comments_with_anchor_and_resolution(conf: FakeConfluence, 
     assert thread["id"] == "98362" and thread["text_selection"] == "fresh virtual environment"
     assert thread["resolution"] == "open" and "`.venv`" in thread["body"]
     assert ids(thread["replies"]) == ["98363"] and "3.11 or newer" in thread["replies"][0]["body"]
-    assert "Inline comment 98362 [open] on “fresh virtual environment”" in r["text"]
+    assert "Inline comment 98362 [open] on “fresh virtual environment” · Dan Reader" in r["text"]
     assert "Reply 98363 to 98362" in r["text"] and "98320" not in r["text"]
 
     resolved = await tool("confluence_get_inline_comments", {"page_id": "98310"})
@@ -315,3 +318,14 @@ def test_storage_text_is_linear_on_hostile_input() -> None:
         started = time.perf_counter()
         storage_text(hostile)
         assert time.perf_counter() - started < 1.0, hostile[:20]
+
+
+async def test_cloud_authors_stay_ids_when_names_are_refused(conf: FakeConfluence, tool: Call) -> None:
+    if not conf.cloud:
+        pytest.skip("Server/Data Center names authors in the comment itself")
+    conf.add_fault(Fault(403, method="POST", path_contains="/users-bulk"))
+    r = await tool("confluence_get_comments", {"page_id": "98307"})
+    assert not r["isError"], r["text"]
+    first = r["structuredContent"]["comments"][0]
+    assert first["author"] is None and first["author_id"] == "acc-cara"
+    assert "Comment 98320 · account acc-cara · " in r["text"]

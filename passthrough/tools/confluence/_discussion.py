@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from passthrough.errors import InvalidArguments
+from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers.confluence import ConfluenceClient
 from passthrough.tools._markdown import read_storage, write_storage
 from passthrough.tools._spec import Arguments, ToolResult, tool
@@ -184,6 +184,30 @@ def _count(rows: list[dict[str, Any]]) -> int:
     return sum(1 + _count(row["replies"]) for row in rows)
 
 
+def _all(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    stack = list(reversed(rows))
+    while stack:
+        row = stack.pop()
+        out.append(row)
+        stack.extend(reversed(row["replies"]))
+    return out
+
+
+async def _name_authors(confluence: ConfluenceClient, rows: list[dict[str, Any]]) -> None:
+    """Cloud names authors by account id only: their display names, best effort (v2 users-bulk)."""
+    everyone = _all(rows)
+    ids = list(dict.fromkeys(str(row["author_id"]) for row in everyone if row["author_id"]))
+    if not ids:
+        return
+    try:
+        names = await confluence.user_names(ids)
+    except UpstreamError:
+        return
+    for row in everyone:
+        row["author"] = names.get(str(row["author_id"])) or None
+
+
 def _head(row: dict[str, Any], kind: Kind) -> str:
     who = row["author"] or (f"account {row['author_id']}" if row["author_id"] else "unknown author")
     if row["parent_id"]:
@@ -217,13 +241,16 @@ def _thread_text(rows: list[dict[str, Any]], kind: Kind, depth: int = 0) -> list
 async def _listing(confluence: ConfluenceClient, kind: Kind, args: PageComments) -> ToolResult:
     read = _threads_v2 if confluence.cloud else _threads_v1
     roots, next_cursor, cut = await read(confluence, kind, args.page_id, args.limit, args.cursor)
+    if confluence.cloud:
+        await _name_authors(confluence, roots)
     total = _count(roots)
     what = "inline comments" if kind == "inline" else "comments"
     data = {"page_id": args.page_id, "count": total, "comments": roots, "next_cursor": next_cursor, "truncated": cut}
     if not roots:
         more = f' on this page of results; pass cursor="{next_cursor}" for more' if next_cursor else ""
         return ToolResult(f"Page {args.page_id} has no {what}{more}.\n", data)
-    lines = [f"{total} {what} on page {args.page_id} ({len(roots)} threads):", ""]
+    threads = f"{len(roots)} thread{'s' if len(roots) != 1 else ''}"
+    lines = [f"{total} {what} on page {args.page_id} ({threads}):", ""]
     lines += _thread_text(roots, kind)
     if cut:
         lines.append("Some replies were not read (the thread is long or deep); open the comment's URL for all.")
