@@ -61,6 +61,9 @@ class ProviderSettings(_Frozen):
     reach: Reach = Reach()
     # Atlassian Cloud's API gateway (ATLASSIAN_API_URL): where OAuth tokens and the Jira forms API go
     gateway: str = "https://api.atlassian.com"
+    # Atlassian Cloud's media service (ATLASSIAN_MEDIA_URL): where a Cloud download redirects, to a signed
+    # URL that is fetched without any credential; no other redirect is ever followed
+    media: str = "https://api.media.atlassian.com"
 
 
 class Limits(_Frozen):
@@ -356,6 +359,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     """Build settings from `env`; raises ConfigError with a message naming the variable."""
     providers: list[ProviderSettings] = []
     gateway = _url(env, "ATLASSIAN_API_URL") or "https://api.atlassian.com"
+    media = _url(env, "ATLASSIAN_MEDIA_URL") or "https://api.media.atlassian.com"
     for name, prefix in (("jira", "JIRA"), ("confluence", "CONFLUENCE")):
         url = _url(env, f"{prefix}_URL")
         if url is None:
@@ -368,6 +372,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 fallback=_atlassian_fallback(env, prefix),
                 reach=_reach(env, prefix),
                 gateway=gateway,
+                media=media,
             )
         )
     op_url = _url(env, "OPENPROJECT_URL")

@@ -366,18 +366,31 @@ class Upstream:
         raw: bytes | None = None,
         max_bytes: int | None = None,
         anonymous: bool = False,
+        redirect: bool = False,
     ) -> Answer:
         """Send one request; a 2xx comes back as an Answer, anything else raises a ToolError subclass.
 
         `raw` is a body sent as it is (its Content-Type in `headers`, e.g. a multipart upload) instead of
         `body` as JSON; `max_bytes` lowers the bound on the answer's size (never above passthrough's own);
         `anonymous` sends no Authorization at all (a public endpoint; `credential` then only names whose
-        turn in the pool it is)."""
+        turn in the pool it is); `redirect` returns a 3xx as an Answer for the caller to judge (it is never
+        followed here)."""
         self._active += 1
         limit = _MAX_RESPONSE_BYTES if max_bytes is None else max(0, min(max_bytes, _MAX_RESPONSE_BYTES))
         try:
             return await self._call(
-                method, path, credential, params, body, headers, idempotent, expect_json, raw, limit, anonymous
+                method,
+                path,
+                credential,
+                params,
+                body,
+                headers,
+                idempotent,
+                expect_json,
+                raw,
+                limit,
+                anonymous,
+                redirect,
             )
         finally:
             self._active -= 1
@@ -397,6 +410,7 @@ class Upstream:
         raw: bytes | None = None,
         max_bytes: int = _MAX_RESPONSE_BYTES,
         anonymous: bool = False,
+        redirect: bool = False,
     ) -> Answer:
         method = method.upper()
         retryable = method in _IDEMPOTENT if idempotent is None else idempotent
@@ -423,6 +437,8 @@ class Upstream:
                     f"instead of JSON; is the configured URL ({self.base_url}) the product's base URL, "
                     "with no login proxy in front?",
                 )
+            return answer
+        if redirect and 300 <= answer.status < 400 and answer.headers.get("location"):
             return answer
         raise self._failure(answer, credential)
 

@@ -72,6 +72,7 @@ async def sandbox_environment() -> AsyncIterator[dict[str, str]]:
             "CONFLUENCE_DEPLOYMENT": "cloud",
             "CONFLUENCE_USERNAME": DEMO.confluence.email,
             "CONFLUENCE_API_TOKEN": DEMO.confluence.token,
+            "ATLASSIAN_MEDIA_URL": confluence.media_url,
             "OPENPROJECT_URL": openproject.url,
             "OPENPROJECT_API_KEY": DEMO.openproject.api_key,
             "PASSTHROUGH_FALLBACK": "open",

@@ -41,7 +41,8 @@ def headers_for(user: ConfluenceUser, deployment: str) -> dict[str, str]:
 
 
 def env_of(conf: FakeConfluence, **extra: str) -> dict[str, str]:
-    return {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment, **extra}
+    env = {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment, **extra}
+    return {"ATLASSIAN_MEDIA_URL": conf.media_url, **env} if conf.cloud else env
 
 
 @pytest.fixture(params=["server", "cloud"])
@@ -205,13 +206,34 @@ async def test_download_of_an_unknown_attachment(conf: FakeConfluence, tool: Cal
     assert not byte_requests(conf)
 
 
-async def test_cloud_media_redirect_is_not_followed(conf: FakeConfluence, tool: Call) -> None:
+async def test_cloud_downloads_follow_the_media_redirect_without_the_credential(
+    conf: FakeConfluence, tool: Call
+) -> None:
     if not conf.cloud:
         pytest.skip("Cloud only")
-    attachments_of(conf.state).cloud_redirects = True
+    kept = attachments_of(conf.state)
     r = await tool("confluence_download_attachment", {"attachment_id": "att98323"})
-    assert r["isError"] and "redirect" in r["text"] and "media service" in r["text"]
-    assert not [q for q in conf.requests if "media.atlassian" in q.path]
+    assert not r["isError"], r["text"]
+    assert any(c["type"] == "image" for c in r["content"]) and served(conf) > 0
+    # the media fetch carried the signed URL's token and no credential or cookie of the user
+    assert kept.media_requests == [{"authorization": None, "cookie": None}]
+    media = [q for q in conf.requests if q.path.startswith("/media/file/")]
+    assert len(media) == 1 and media[0].query["token"] and media[0].identity is None
+
+
+async def test_a_redirect_anywhere_but_the_media_service_is_not_followed(conf: FakeConfluence, tool: Call) -> None:
+    if not conf.cloud:
+        pytest.skip("Cloud only")
+    kept = attachments_of(conf.state)
+    kept.media_host = "https://media.example.net/media"
+    r = await tool("confluence_download_attachment", {"attachment_id": "att98323"})
+    assert r["isError"] and "redirect to https://media.example.net" in r["text"] and "ATLASSIAN_MEDIA_URL" in r["text"]
+    assert not kept.media_requests and served(conf) == 0
+    # the operator's media URL decides: with the default (Atlassian's own), the fake's is refused as well
+    kept.media_host = None
+    env = {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": "cloud"}
+    r = await call_with(conf, env, "confluence_download_attachment", {"attachment_id": "att98323"})
+    assert r["isError"] and "api.media.atlassian.com" in r["text"] and served(conf) == 0
 
 
 # ---------------------------------------------------------------------------------------------- a page's files

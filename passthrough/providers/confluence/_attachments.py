@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urljoin, urlsplit
 
 from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers._client import ProviderClient
@@ -181,25 +181,47 @@ class AttachmentCalls(ProviderClient):
         return f"/download/attachments/{page}/{segment(attachment.title)}"
 
     async def download(self, attachment: Attachment, max_bytes: int) -> bytes:
-        """The attachment's bytes, at most `max_bytes` of them (a longer answer is an error, not read on)."""
-        try:
-            answer = await self._up.call(
-                "GET",
-                self.download_path(attachment),
-                credential=self._cred,
-                headers={"Accept": "*/*"},
-                expect_json=False,
-                max_bytes=max_bytes,
+        """The attachment's bytes, at most `max_bytes` of them (a longer answer is an error, not read on).
+
+        Cloud answers with a redirect to its media service: a signed URL, fetched with no credential at all,
+        and only on the media origin the operator configured (ATLASSIAN_MEDIA_URL); no other redirect is
+        followed, and none twice."""
+        answer = await self._up.call(
+            "GET",
+            self.download_path(attachment),
+            credential=self._cred,
+            headers={"Accept": "*/*"},
+            expect_json=False,
+            max_bytes=max_bytes,
+            redirect=self.cloud,
+        )
+        if 300 <= answer.status < 400:
+            return await self._from_media(attachment, answer.headers["location"], max_bytes)
+        return answer.body
+
+    async def _from_media(self, attachment: Attachment, location: str, max_bytes: int) -> bytes:
+        media = self._up.config.media
+        target = urlsplit(urljoin(self.base_url + "/", location))
+        expected = urlsplit(media)
+        inside = target.path.startswith(expected.path.rstrip("/") + "/")
+        if (target.scheme, target.netloc.lower()) != (expected.scheme, expected.netloc.lower()) or not inside:
+            raise UpstreamError(
+                "confluence",
+                302,
+                f"Confluence answered the download of {attachment.title} with a redirect to "
+                f"{target.scheme}://{target.hostname or '?'}, not to its media service ({media}, "
+                "ATLASSIAN_MEDIA_URL); passthrough follows no other redirect.",
             )
-        except UpstreamError as exc:
-            if exc.status is not None and 300 <= exc.status < 400:
-                raise UpstreamError(
-                    "confluence",
-                    exc.status,
-                    f"Confluence answered the download of {attachment.title} with a redirect to another host "
-                    "(its media service), which passthrough does not follow with your credential.",
-                ) from None
-            raise
+        answer = await self._up.site(f"{expected.scheme}://{expected.netloc}", "cloud").call(
+            "GET",
+            target.path or "/",
+            credential=self._cred,
+            params=dict(parse_qsl(target.query, keep_blank_values=True)),
+            headers={"Accept": "*/*"},
+            expect_json=False,
+            max_bytes=max_bytes,
+            anonymous=True,
+        )
         return answer.body
 
     async def upload(

@@ -70,6 +70,11 @@ class FakeConfluence(AtlassianUpstream[ConfluenceUser]):
         return f"{self.url}/wiki" if self.cloud else self.url
 
     @property
+    def media_url(self) -> str:
+        """Where Cloud's downloads redirect (its media service; ATLASSIAN_MEDIA_URL for a client of the fake)."""
+        return f"{self.url}/media"
+
+    @property
     def context_path(self) -> str:
         return "/wiki" if self.cloud else ""
 
@@ -99,6 +104,7 @@ class FakeConfluence(AtlassianUpstream[ConfluenceUser]):
         self.install(app, (attachments.downloads,), downloads, lambda r: ConfluenceCall(self, r, "v1"), api="v1")
         if self.cloud:
             self.install(app, V2, "/wiki/api/v2", lambda r: ConfluenceCall(self, r, "v2"), api="v2")
+            self.install(app, (attachments.media,), "/media", lambda r: ConfluenceCall(self, r, "v1"), api="media")
 
     def identify(self, request: web.Request) -> AuthResult:
         _REQUEST_API.set("v2" if request.path.startswith("/wiki/api/v2/") else "v1")

@@ -78,9 +78,12 @@ class AttachmentsState:
     attachments: dict[str, Attachment] = field(default_factory=dict)
     trash: dict[str, Attachment] = field(default_factory=dict)
     served: dict[str, int] = field(default_factory=dict)
-    # Cloud answers a v1 download with a redirect to its media service (api.media.atlassian.com); the fake
-    # serves the bytes itself unless this is set
-    cloud_redirects: bool = False
+    # Cloud answers a v1 download with a redirect to its media service (api.media.atlassian.com): a signed
+    # URL, which the fake serves under /media on its own origin (FakeConfluence.media_url); tests may turn
+    # the redirect off, or point it at another host
+    cloud_redirects: bool = True
+    media_host: str | None = None  # where the redirect points instead of the fake's own /media
+    media_requests: list[dict[str, str | None]] = field(default_factory=list)  # each media fetch's credential
     _next_id: int = FIRST_UPLOAD_ID
 
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from .._render import Expand
 v1 = ConfluenceRoutes()
 v2 = ConfluenceRoutes()
 downloads = ConfluenceRoutes()  # {context}/download/attachments
+media = ConfluenceRoutes()  # Cloud's media service, on the fake's own origin under /media
 
 JSON = dict[str, Any]
 _UPLOAD_EXPAND = Expand.parse("version,container")
@@ -223,8 +225,29 @@ async def cloud_download(call: ConfluenceCall) -> web.Response:
     if attachment is None or attachment["page_id"] != page["id"]:
         raise not_found(ref)
     if kept.cloud_redirects:
-        location = f"https://api.media.atlassian.com/file/{_file_id(attachment)}/binary?dl=true"
+        origin = kept.media_host or f"{call.request.url.origin()}/media"
+        signed = f"token={_media_token(attachment)}&client=fake-confluence&name={quote(attachment['title'])}"
+        location = f"{origin}/file/{_file_id(attachment)}/binary?{signed}&dl=true"
         return web.Response(status=302, headers={"Location": location})
+    return _bytes(call, attachment)
+
+
+def _media_token(attachment: Attachment) -> str:
+    """The signature a media URL carries in place of a credential (stable per attachment and version)."""
+    return hashlib.sha256(f"media:{attachment['id']}:{attachment['version']}".encode()).hexdigest()[:40]
+
+
+@media("GET", "/file/{file}/binary", "public")
+async def media_binary(call: ConfluenceCall) -> web.Response:
+    """The media service: bytes for a signed URL; it takes no Atlassian credential (and records any sent)."""
+    kept = attachments_of(call.state)
+    kept.media_requests.append(
+        {"authorization": call.request.headers.get("Authorization"), "cookie": call.request.headers.get("Cookie")}
+    )
+    wanted = call.request.match_info["file"]
+    attachment = next((a for a in kept.attachments.values() if _file_id(a) == wanted), None)
+    if attachment is None or call.request.query.get("token") != _media_token(attachment):
+        return json_response({"error": {"code": "FileNotFound", "title": "The file was not found"}}, 404)
     return _bytes(call, attachment)
 
 
