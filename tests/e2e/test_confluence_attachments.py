@@ -21,28 +21,12 @@ from passthrough.sandbox.fakes.confluence._attachments_state import (
 )
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import ConfluenceUser, FakeConfluence
+from tests.e2e._confluence import CARA, headers_for
+from tests.e2e._confluence import env_for as env_of
+from tests.fakes import FakeConfluence
 
-CARA = ConfluenceUser(
-    name="cara",
-    display_name="Cara Writer",
-    email="cara@example.com",
-    account_id="acc-cara",
-    token="cara-token-" + "c" * 20,
-)
 PAGE = "98310"  # Architecture overview: architecture-diagram.png (98323), deployment-notes.txt, capacity-report.pdf
 Call = Any
-
-
-def headers_for(user: ConfluenceUser, deployment: str) -> dict[str, str]:
-    if deployment == "cloud":
-        return {"X-Confluence-Token": user.token, "X-Confluence-Email": user.email}
-    return {"X-Confluence-Token": user.token}
-
-
-def env_of(conf: FakeConfluence, **extra: str) -> dict[str, str]:
-    env = {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment, **extra}
-    return {"ATLASSIAN_MEDIA_URL": conf.media_url, **env} if conf.cloud else env
 
 
 @pytest.fixture(params=["server", "cloud"])

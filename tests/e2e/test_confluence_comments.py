@@ -12,31 +12,12 @@ import pytest
 from passthrough.tools.confluence._discussion import storage_text
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import ConfluenceUser, FakeConfluence, Fault
+from tests.e2e._confluence import CARA, DAN, env_for, headers_for
+from tests.fakes import FakeConfluence, Fault
 
-CARA = ConfluenceUser(
-    name="cara",
-    display_name="Cara Writer",
-    email="cara@example.com",
-    account_id="acc-cara",
-    token="cara-token-" + "c" * 20,
-)
-DAN = ConfluenceUser(
-    name="dan", display_name="Dan Reader", email="dan@example.com", account_id="acc-dan", token="dan-token-" + "d" * 20
-)
 WRITES = ("confluence_add_inline_comment", "confluence_reply_to_comment")
 
 Call = Any
-
-
-def headers_for(user: ConfluenceUser, deployment: str) -> dict[str, str]:
-    if deployment == "cloud":
-        return {"X-Confluence-Token": user.token, "X-Confluence-Email": user.email}
-    return {"X-Confluence-Token": user.token}
-
-
-def env_for(conf: FakeConfluence, **more: str) -> dict[str, str]:
-    return {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment, **more}
 
 
 @pytest.fixture(params=["server", "cloud"])

@@ -14,18 +14,8 @@ from passthrough.providers.confluence import _history as history_calls
 from passthrough.tools.confluence import _history as history_tools
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import ConfluenceUser, FakeConfluence, Fault
-
-CARA = ConfluenceUser(
-    name="cara",
-    display_name="Cara Writer",
-    email="cara@example.com",
-    account_id="acc-cara",
-    token="cara-token-" + "c" * 20,
-)
-DAN = ConfluenceUser(
-    name="dan", display_name="Dan Reader", email="dan@example.com", account_id="acc-dan", token="dan-token-" + "d" * 20
-)
+from tests.e2e._confluence import CARA, DAN, env_for, headers_for
+from tests.fakes import FakeConfluence, Fault
 
 Call = Any
 
@@ -53,16 +43,6 @@ OLD_SECTION = (
 )
 AFTER = "<h2>Verify</h2>" + CODE + "<p>Done &ndash; caf\u00e9.</p>"
 RUNBOOK = BEFORE + OLD_SECTION + AFTER
-
-
-def headers_for(user: ConfluenceUser, deployment: str) -> dict[str, str]:
-    if deployment == "cloud":
-        return {"X-Confluence-Token": user.token, "X-Confluence-Email": user.email}
-    return {"X-Confluence-Token": user.token}
-
-
-def env_for(conf: FakeConfluence, **extra: str) -> dict[str, str]:
-    return {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment, **extra}
 
 
 @pytest.fixture(params=["server", "cloud"])

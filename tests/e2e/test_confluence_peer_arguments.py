@@ -13,27 +13,10 @@ import pytest
 from passthrough.sandbox.fakes.confluence._properties_state import properties_of
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import ConfluenceUser, FakeConfluence
-
-CARA = ConfluenceUser(
-    name="cara",
-    display_name="Cara Writer",
-    email="cara@example.com",
-    account_id="acc-cara",
-    token="cara-token-" + "c" * 20,
-)
+from tests.e2e._confluence import CARA, env_for, headers_for
+from tests.fakes import FakeConfluence
 
 Call = Any
-
-
-def headers_for(user: ConfluenceUser, deployment: str) -> dict[str, str]:
-    if deployment == "cloud":
-        return {"X-Confluence-Token": user.token, "X-Confluence-Email": user.email}
-    return {"X-Confluence-Token": user.token}
-
-
-def env_for(conf: FakeConfluence, **extra: str) -> dict[str, str]:
-    return {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment, **extra}
 
 
 @pytest.fixture(params=["server", "cloud"])

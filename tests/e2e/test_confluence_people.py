@@ -12,25 +12,10 @@ from passthrough.sandbox.fakes.confluence._errors import v1_error_body
 from passthrough.sandbox.fakes.confluence._people_state import people_of
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
+from tests.e2e._confluence import CARA, DAN, env_for, headers_for
 from tests.fakes import ConfluenceUser, FakeConfluence, Fault
 
-CARA = ConfluenceUser(
-    name="cara", display_name="Cara Writer", email="cara@example.com", account_id="acc-cara", token="cara-" + "c" * 24
-)
-DAN = ConfluenceUser(
-    name="dan", display_name="Dan Reader", email="dan@example.com", account_id="acc-dan", token="dan-" + "d" * 24
-)
 Call = Any
-
-
-def headers_for(user: ConfluenceUser, deployment: str) -> dict[str, str]:
-    if deployment == "cloud":
-        return {"X-Confluence-Token": user.token, "X-Confluence-Email": user.email}
-    return {"X-Confluence-Token": user.token}
-
-
-def env_for(conf: FakeConfluence, **extra: str) -> dict[str, str]:
-    return {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment, **extra}
 
 
 @pytest.fixture(params=["server", "cloud"])

@@ -14,18 +14,9 @@ from passthrough.sandbox.fakes.confluence._errors import v1_error_body
 from passthrough.sandbox.fakes.confluence._structure_state import structure_of
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
-from tests.fakes import ConfluenceUser, FakeConfluence, Fault
+from tests.e2e._confluence import CARA, DAN, env_for, headers_for
+from tests.fakes import FakeConfluence, Fault
 
-CARA = ConfluenceUser(
-    name="cara",
-    display_name="Cara Writer",
-    email="cara@example.com",
-    account_id="acc-cara",
-    token="cara-token-" + "c" * 20,
-)
-DAN = ConfluenceUser(
-    name="dan", display_name="Dan Reader", email="dan@example.com", account_id="acc-dan", token="dan-token-" + "d" * 20
-)
 WRITES = {
     "confluence_delete_page": {"page_id": "98316"},
     "confluence_set_page_restrictions": {"page_id": "98307", "read_groups": ["engineering"]},
@@ -34,16 +25,6 @@ WRITES = {
 }
 
 Call = Any
-
-
-def headers_for(user: ConfluenceUser, deployment: str) -> dict[str, str]:
-    if deployment == "cloud":
-        return {"X-Confluence-Token": user.token, "X-Confluence-Email": user.email}
-    return {"X-Confluence-Token": user.token}
-
-
-def env_for(conf: FakeConfluence, **extra: str) -> dict[str, str]:
-    return {"CONFLUENCE_URL": conf.base_url, "CONFLUENCE_DEPLOYMENT": conf.deployment, **extra}
 
 
 @pytest.fixture(params=["server", "cloud"])
@@ -381,7 +362,8 @@ async def test_annotations(conf: FakeConfluence) -> None:
         assert hints[name]["destructiveHint"] is True and hints[name]["readOnlyHint"] is False, name
     assert hints["confluence_get_page_restrictions"]["readOnlyHint"] is True
     copy = hints["confluence_copy_page"]
-    assert copy["readOnlyHint"] is False and copy["destructiveHint"] is True and copy["idempotentHint"] is False
+    # a copy makes a new page and changes none: not destructive (the peer marks it so), never idempotent
+    assert copy["readOnlyHint"] is False and copy["destructiveHint"] is False and copy["idempotentHint"] is False
     schema = tools["confluence_copy_page"]["inputSchema"]
     assert schema["required"] == ["source_page_id", "destination_space_key", "new_title"]
     assert tools["confluence_move_page"]["inputSchema"]["required"] == ["page_id"]

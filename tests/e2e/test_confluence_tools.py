@@ -10,26 +10,10 @@ import pytest
 
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
+from tests.e2e._confluence import CARA, DAN, headers_for
 from tests.fakes import ConfluenceUser, FakeConfluence
 
-CARA = ConfluenceUser(
-    name="cara",
-    display_name="Cara Writer",
-    email="cara@example.com",
-    account_id="acc-cara",
-    token="cara-token-" + "c" * 20,
-)
-DAN = ConfluenceUser(
-    name="dan", display_name="Dan Reader", email="dan@example.com", account_id="acc-dan", token="dan-token-" + "d" * 20
-)
-
 Call = Any
-
-
-def headers_for(user: ConfluenceUser, deployment: str) -> dict[str, str]:
-    if deployment == "cloud":
-        return {"X-Confluence-Token": user.token, "X-Confluence-Email": user.email}
-    return {"X-Confluence-Token": user.token}
 
 
 @pytest.fixture(params=["server", "cloud"])

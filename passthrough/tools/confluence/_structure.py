@@ -182,7 +182,7 @@ class CopyPage(Arguments):
 
 
 # "revise" (destructive, not idempotent) as the peer marks it destructive; a copy adds a new page each time
-@tool("confluence_copy_page", title="Confluence: copy page", toolset=TOOLSET, effect="revise")
+@tool("confluence_copy_page", title="Confluence: copy page", toolset=TOOLSET, effect="create")
 async def copy_page(confluence: ConfluenceClient, args: CopyPage) -> ToolResult:
     """Copy a page (its title becomes new_title) into a space, optionally under destination_parent_id. Returns
     the new page's id and URL. Cloud copies the body and, with copy_attachments, the attachments; Server/Data

@@ -60,8 +60,12 @@ class Group:
 
     @property
     def id(self) -> str:
-        """Cloud's group id: a UUID, stable per name."""
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"confluence-group:{self.name}"))
+        return group_id(self.name)
+
+
+def group_id(name: str) -> str:
+    """Cloud's id for a group: a UUID, stable per name (the restrictions and permissions agree on it)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"confluence-group:{name}"))
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,14 @@ from weakref import WeakKeyDictionary
 
 from ._data import ConfluenceUser, Page, user_key
 from ._errors import ConfluenceError, bad_request
+from ._people_state import ADMINS_GROUP, ENGINEERING_GROUP, USERS_GROUP, group_id
 from ._state import ConfluenceState
 
 OPERATIONS = ("read", "update")
 POSITIONS = ("before", "after", "append")
 
-# group name -> its Cloud id (Server names groups only)
-GROUPS = {
-    "confluence-administrators": "7b1c2f5e-3d4a-4a6b-9c8d-1e2f3a4b5c6d",
-    "confluence-users": "0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f",
-    "engineering": "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
-}
+# group name -> its Cloud id (Server names groups only), the same ids the people routes show
+GROUPS = {name: group_id(name) for name in (ADMINS_GROUP, USERS_GROUP, ENGINEERING_GROUP)}
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""v1 content: pages and comments alike (list, read, create, update, delete), a page's children, its content
-properties, and the body converter (wiki markup to storage)."""
+"""v1 content: pages and comments (list, read, update, delete; a comment is created and listed by ``comments``),
+a page's children, its content properties, and the body converter (wiki markup to storage)."""
 
 from __future__ import annotations
 
@@ -50,16 +50,8 @@ async def create_content(call: ConfluenceCall) -> web.Response:
     payload = await call.object()
     content_type = payload.get("type")
     written = Expand.parse(WRITE_EXPAND)
-    if content_type == "comment":
-        container = payload.get("container")
-        container_id = call.state.payload_id(container.get("id")) if isinstance(container, dict) else None
-        if container_id is None:
-            raise bad_request("A comment must have a container (container.id)")
-        page = call.state.page(container_id)
-        value = storage_value(payload.get("body"), v2=False)
-        comment = call.state.add_comment(page, value or "", call.current)
-        return json_response(call.renderer.comment(comment, written, top_links=True))
     if content_type != "page":
+        # comments are created by the `comments` table's handler, which passes everything else on here
         raise bad_request(f"Content type {content_type!r} is not supported; use 'page' or 'comment'")
     space_ref = payload.get("space")
     key = space_ref.get("key") if isinstance(space_ref, dict) else None
@@ -130,15 +122,6 @@ async def child_pages(call: ConfluenceCall) -> web.Response:
     page = call.state.page(call.path_id())
     expand = call.expand()
     return v1_response(call, call.state.children(page["id"]), lambda p: call.renderer.page(p, expand))
-
-
-@v1("GET", "/content/{id}/child/comment", "v1-content")
-async def child_comments(call: ConfluenceCall) -> web.Response:
-    page = call.state.page(call.path_id())
-    expand = call.expand()
-    locations = call.query.getall("location", [])
-    comments = call.state.comments.get(page["id"], []) if not locations or "footer" in locations else []
-    return v1_response(call, list(comments), lambda c: call.renderer.comment(c, expand))
 
 
 def _parent(call: ConfluenceCall, ancestors: object) -> str | None:

@@ -8,16 +8,14 @@ answers those paths with its plain 404, as it has none of them. Both read and re
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
 
 from ..._base import json_response
 from .._call import ConfluenceCall, ConfluenceRoutes
-from .._data import ConfluenceUser, Page
+from .._data import Page
 from .._errors import ConfluenceError, bad_request
-from .._paging import v1_response
 from .._render import Expand
 from .._structure_state import GROUPS, OPERATIONS, CopyRecord, move_page, replace_restrictions, structure_of
 
@@ -26,7 +24,6 @@ v2 = ConfluenceRoutes()
 
 COPY_EXPAND = "space,history,version"
 # user.fullname ~ "Cara", user.accountid = "acc-cara", user = "acc-cara": one clause, a quoted string
-_USER_CQL = re.compile(r'^\s*(user|user\.fullname|user\.accountid)\s*(=|~)\s*"((?:[^"\\]|\\.){0,500})"\s*$')
 
 
 def _cloud_only(call: ConfluenceCall) -> None:
@@ -142,54 +139,3 @@ async def structure_set_restrictions(call: ConfluenceCall) -> web.Response:
     results = [_operation(call, page, op, expand) for op in OPERATIONS]
     base = call.renderer.base
     return json_response({**_listing(results), "_links": {"base": base, "context": call.renderer.context}})
-
-
-# ---------------------------------------------------------------------- user search (Cloud)
-
-
-def _unquote(text: str) -> str:
-    out: list[str] = []
-    escaped = False
-    for ch in text:
-        if escaped:
-            out.append(ch)
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _matches(user: ConfluenceUser, field: str, operator: str, value: str) -> bool:
-    wanted = value.casefold()
-    if field in ("user", "user.accountid"):
-        return user.account_id == value
-    if operator == "=":
-        return user.display_name.casefold() == wanted
-    # the people search also finds a user by an email they show
-    return wanted in user.display_name.casefold() or user.email.casefold() == wanted
-
-
-@v1("GET", "/search/user")
-async def structure_user_search(call: ConfluenceCall) -> web.Response:
-    _cloud_only(call)
-    cql = call.query.get("cql", "")
-    match = _USER_CQL.match(cql)
-    if match is None:
-        raise bad_request(f"Could not parse cql : {cql}")
-    field, operator, value = match.group(1).lower(), match.group(2), _unquote(match.group(3))
-    found = [u for u in call.state.users if _matches(u, field, operator, value)]
-    renderer = call.renderer
-
-    def result(user: ConfluenceUser) -> dict[str, Any]:
-        return {
-            "user": renderer.user(user.name),
-            "title": user.display_name,
-            "excerpt": "",
-            "url": f"/people/{user.account_id}",
-            "entityType": "user",
-            "score": 0.0,
-        }
-
-    return v1_response(call, found, result, max_limit=50, extra={"totalSize": len(found), "cqlQuery": cql})
