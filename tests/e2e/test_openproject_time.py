@@ -5,12 +5,13 @@ refusals before anything is sent, read-only mode, and per-user activity lookups 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 
 from passthrough.sandbox.fakes.openproject._time_state import time_of
 from tests.conftest import make_settings, serve
@@ -304,6 +305,81 @@ async def test_delete_says_what_it_deleted(op: FakeOpenProject, tool: Call) -> N
     again = await tool("openproject_delete_time_entry", {"id": 2})
     assert again["isError"] and "404" in again["text"]
     assert count(op, "DELETE", "/time_entries/2") == 1, "an unknown id deletes nothing"
+
+
+class LockingOpenProject(FakeOpenProject):
+    """An instance whose time entries carry a lockVersion (API v3 has none today): a PATCH with a stale one
+    is a 409; `before_patch` changes the entry as someone else would, right before our PATCH lands."""
+
+    before_patch: Callable[[], object] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locks: dict[int, int] = {}
+
+    def extra_middlewares(self) -> list[Any]:
+        @web.middleware
+        async def locking(request: web.Request, handler: Any) -> web.StreamResponse:
+            parts = request.path.split("/")
+            if len(parts) != 5 or parts[3] != "time_entries" or not parts[4].isdigit():
+                response: web.StreamResponse = await handler(request)
+                return response
+            entry = int(parts[4])
+            if request.method == "PATCH":
+                if self.before_patch is not None:
+                    hook, self.before_patch = self.before_patch, None
+                    hook()
+                if (await request.json()).get("lockVersion") != self.locks.get(entry, 0):
+                    return web.json_response({"_type": "Error", "message": "conflict"}, status=409)
+            answer: web.StreamResponse = await handler(request)
+            if request.method == "PATCH" and answer.status == 200:
+                self.locks[entry] = self.locks.get(entry, 0) + 1
+            if isinstance(answer, web.Response) and answer.status == 200 and answer.body:
+                data = json.loads(bytes(answer.body))  # type: ignore[arg-type]
+                data["lockVersion"] = self.locks.get(entry, 0)
+                return web.json_response(data)
+            return answer
+
+        return [*super().extra_middlewares(), locking]
+
+    def meddle(self, entry: int, **changes: Any) -> None:
+        time_of(self.state).entries[entry].update(changes)
+        self.locks[entry] = self.locks.get(entry, 0) + 1
+
+
+@pytest.fixture
+async def locking() -> AsyncIterator[tuple[LockingOpenProject, Call]]:
+    fake = LockingOpenProject([ANNA, OTTO])
+    async with (
+        fake.serve(),
+        serve(make_settings({"OPENPROJECT_URL": fake.url})) as url,
+        httpx.AsyncClient(base_url=url, timeout=20) as http,
+    ):
+        yield fake, tool_caller(http, {"X-OpenProject-Key": ANNA.api_key})
+
+
+async def test_update_with_a_lock_version_never_overwrites_a_concurrent_change(
+    locking: tuple[LockingOpenProject, Call],
+) -> None:
+    op, tool = locking
+    first = await tool("openproject_update_time_entry", {"time_entry_id": 1, "hours": "3h"})
+    assert not first["isError"], first["text"]
+    assert sent(op, "PATCH", "/time_entries/1").json == {"lockVersion": 0, "hours": "PT3H"}
+    assert first["structuredContent"]["retried"] is False
+
+    op.before_patch = lambda: op.meddle(1, comment="Someone else's note.")
+    other = await tool("openproject_update_time_entry", {"time_entry_id": 1, "hours": "4h"})
+    assert not other["isError"], other["text"]
+    patches = [r.json for r in op.requests if r.method == "PATCH"]
+    assert patches[-2:] == [{"lockVersion": 1, "hours": "PT4H"}, {"lockVersion": 2, "hours": "PT4H"}]
+    assert other["structuredContent"]["retried"] is True and "after a concurrent change" in other["text"]
+    stored = time_of(op.state).entries[1]
+    assert stored["hours"] == 4.0 and stored["comment"] == "Someone else's note."
+
+    op.before_patch = lambda: op.meddle(1, hours=5.0)
+    same = await tool("openproject_update_time_entry", {"time_entry_id": 1, "hours": "1h"})
+    assert same["isError"] and "changed by someone else meanwhile, including hours" in same["text"]
+    assert time_of(op.state).entries[1]["hours"] == 5.0, "nothing was overwritten"
 
 
 # ---------------------------------------------------------------------- activities, per user

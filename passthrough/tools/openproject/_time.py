@@ -583,8 +583,9 @@ async def _patch(
 @tool("openproject_update_time_entry", title="OpenProject: update time entry", toolset=TIME, effect="update")
 async def update_time_entry(openproject: OpenProjectClient, args: UpdateTimeEntry) -> ToolResult:
     """Change a time entry's hours (as people write them, e.g. 1h 30m), date, activity (by name, as its
-    project offers it), comment or work package. Returns the entry before and after (OpenProject keeps no
-    version of a time entry, so a concurrent edit cannot be detected)."""
+    project offers it), comment or work package. Returns the entry before and after. OpenProject keeps no
+    version of a time entry, so a concurrent edit is detected only where an instance sends a lockVersion;
+    then someone else's change of the same field is never overwritten."""
     first = await openproject.time_entry(args.time_entry_id)
     before = _entry(first)
     changes: dict[str, Any] = {}
@@ -612,10 +613,12 @@ async def update_time_entry(openproject: OpenProjectClient, args: UpdateTimeEntr
         fields.append("activity")
     if links:
         changes["_links"] = links
-    after = _entry((await _patch(openproject, args.time_entry_id, first, changes, fields))[0])
+    data, retried = await _patch(openproject, args.time_entry_id, first, changes, fields)
+    after = _entry(data)
+    note = " after a concurrent change to other fields" if retried else ""
     return ToolResult(
-        f"Updated time entry #{after['id']}: {_sentence(after)} (was: {_sentence(before)}).\n",
-        {**after, "updated_fields": fields, "before": before},
+        f"Updated time entry #{after['id']}{note}: {_sentence(after)} (was: {_sentence(before)}).\n",
+        {**after, "updated_fields": fields, "before": before, "retried": retried},
     )
 
 
