@@ -9,6 +9,7 @@ from aiohttp import web
 from .._call import OpenProjectCall, OpenProjectRoutes, hal_response
 from .._query import PROJECT_FILTERS, PROJECT_SORTS, parse_filters, parse_sort, project_matcher, sort_rows
 from .._render import API, collection
+from .._workspace_state import workspace_of
 
 routes = OpenProjectRoutes()
 
@@ -37,4 +38,5 @@ async def project_types(call: OpenProjectCall) -> web.Response:
 
 @routes("GET", "/projects/{project}")
 async def project(call: OpenProjectCall) -> web.Response:
-    return hal_response(call.render.project(call.project()))
+    # parent, status and the caller's own action links (update, delete) come with the workspace family
+    return hal_response(workspace_of(call.state).project_body(call.render, call.project(), call.me))
