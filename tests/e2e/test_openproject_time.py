@@ -107,7 +107,7 @@ async def test_list_by_work_package_user_and_dates(op: FakeOpenProject, tool: Ca
     assert filters_of(op) == [{"user": {"operator": "=", "values": ["6"]}}]
     assert by_name["structuredContent"]["total"] == 3
     nobody = await tool("openproject_list_time_entries", {"user": "zelda"})
-    assert nobody["isError"] and "No OpenProject user 'zelda'" in nobody["text"]
+    assert nobody["isError"] and "'zelda' is visible to you" in nobody["text"]
 
 
 async def test_list_pages_with_totals_and_peer_names(op: FakeOpenProject, tool: Call) -> None:

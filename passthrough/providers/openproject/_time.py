@@ -74,21 +74,6 @@ class TimeCalls(ProviderClient):
         """The projects this user may log time in (first page)."""
         return await self._get("/time_entries/available_projects", {"pageSize": page_size, "offset": 1})
 
-    # ---- people: a user named by login or name, among the principals this user may see
-
-    async def users_named(self, text: str) -> list[dict[str, Any]]:
-        """The users whose login, name or e-mail contains `text` (at most 20), remembered per user."""
-        filters = [
-            {"type": {"operator": "=", "values": ["User"]}},
-            {"any_name_attribute": {"operator": "~", "values": [text]}},
-        ]
-
-        async def load() -> list[dict[str, Any]]:
-            data = await self._get("/principals", {"filters": _filters(filters), "pageSize": 20})
-            return list(((data.get("_embedded") or {}).get("elements")) or [])
-
-        return await self._cached(f"users_named:{text.casefold()}", load)
-
     # ---- versions
 
     async def versions(self, project_id: str, page_size: int, page: int) -> dict[str, Any]:

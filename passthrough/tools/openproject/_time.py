@@ -326,22 +326,8 @@ def _activity_href(client: OpenProjectClient, activity_id: Any) -> str:
 
 
 async def _user_id(client: OpenProjectClient, ref: str) -> str:
-    """A user's id from 'me', an id, a login or a name (among the principals this user may see), per user."""
-    text = ref.strip()
-    if text.casefold() == "me":
-        return str((await client.verified())["id"])
-    if text.isascii() and text.isdigit():
-        return text
-    users = [p for p in await client.users_named(text) if p.get("_type", "User") == "User"]
-    wanted = text.casefold()
-    exact = [u for u in users if wanted in (str(u.get("login") or "").casefold(), str(u.get("name") or "").casefold())]
-    found = exact or users
-    if len(found) == 1:
-        return str(found[0]["id"])
-    if not found:
-        raise InvalidArguments(f"No OpenProject user '{text}' is visible to this user.")
-    names = ", ".join(f"{u.get('name')} (id {u.get('id')})" for u in found[:5])
-    raise InvalidArguments(f"'{text}' names several users: {names}. Give the id or the login.")
+    """A user's id from 'me', an id, a login or a name: the people family's resolver, cached per user."""
+    return str((await client.principal(ref))["id"])
 
 
 # ---------------------------------------------------------------------- rendering

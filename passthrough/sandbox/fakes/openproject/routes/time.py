@@ -4,8 +4,7 @@ Time entries: ``GET/POST /time_entries`` (``filters``: work_package, project, us
 ``GET/PATCH/DELETE /time_entries/{id}``, ``POST /time_entries/form`` (its schema lists the activities the
 payload's project offers to this user), ``GET /time_entries/available_projects``,
 ``GET /time_entries/activities/{id}``. Versions: ``GET /projects/{project}/versions`` (unpaginated, as
-OpenProject answers it), ``POST /versions``, ``GET /versions/{id}``. ``GET /principals`` (users by
-``any_name_attribute``) is served here unless the people routes declare it.
+OpenProject answers it), ``POST /versions``, ``GET /versions/{id}``.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from .._errors import error_body, invalid_query, not_found
 from .._query import parse_sort, sort_rows
 from .._render import API, collection, formattable, link
 from .._time_state import Entry, TimeStore, Version, iso_duration, time_of
-from . import people
 
 routes = OpenProjectRoutes()
 
@@ -324,32 +322,3 @@ async def get_version(call: OpenProjectCall) -> web.Response:
     if found is None:
         raise not_found()
     return hal_response(_version(call, found))
-
-
-# ---------------------------------------------------------------------- principals (unless people has them)
-
-
-async def principals(call: OpenProjectCall) -> web.Response:
-    raw = call.query.get("filters")
-    try:
-        data = json.loads(raw) if raw is not None else []
-    except ValueError:
-        raise invalid_query(f"unexpected token at '{str(raw)[:100]}'") from None
-    needles: list[str] = []
-    for item in data if isinstance(data, list) else []:
-        for name, body in item.items() if isinstance(item, dict) else ():
-            values = body.get("values") if isinstance(body, dict) else None
-            if name in ("any_name_attribute", "name") and isinstance(values, list) and values:
-                needles.append(str(values[0]).casefold())
-            elif name not in ("type", "status", "member", "id"):
-                raise invalid_query(f"Filters {str(name).replace('_', ' ').capitalize()} does not exist.")
-    users = [
-        call.state.principals[u.id]
-        for u in call.state.users
-        if all(n in u.login.casefold() or n in u.name.casefold() or n in u.email.casefold() for n in needles)
-    ]
-    return call.page("Collection", users, lambda p: call.render.user(p, call.actor))
-
-
-if not any(r.path == "/principals" for r in people.routes.routes):
-    routes("GET", "/principals")(principals)
