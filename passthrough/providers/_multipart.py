@@ -1,11 +1,11 @@
-"""multipart/form-data bodies for uploads (Jira and Confluence attachments; OpenProject's later), built in
+"""multipart/form-data bodies for uploads (Jira, Confluence and OpenProject attachments), built in
 memory with a random boundary. A part's name and file name are quoted, and stripped of line breaks and NULs,
 so no value can end its header line and add one of its own."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # (file name, MIME type, bytes): one file to upload
@@ -24,15 +24,22 @@ def _quoted(value: str) -> str:
     return clean.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def form_data(files: Sequence[FilePart], *, field: str = "file", fields: Iterable[tuple[str, str]] = ()) -> Multipart:
-    """The files, each a part named `field`, after the plain `fields` (name, text) in the order given."""
+def form_data(
+    files: Sequence[FilePart],
+    *,
+    field: str = "file",
+    fields: Iterable[tuple[str, str]] = (),
+    field_types: Mapping[str, str] | None = None,
+) -> Multipart:
+    """The files, each a part named `field`, after the plain `fields` (name, text) in the order given; a
+    field is sent as text/plain unless `field_types` names another type for it (e.g. application/json)."""
     boundary = "passthrough-" + secrets.token_hex(16)
     parts: list[bytes] = []
     for name, text in fields:
         head = (
             f"--{boundary}\r\n"
             f'Content-Disposition: form-data; name="{_quoted(name)}"\r\n'
-            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Content-Type: {_quoted((field_types or {}).get(name, 'text/plain; charset=utf-8'))}\r\n\r\n"
         )
         parts += [head.encode("utf-8"), text.encode("utf-8"), b"\r\n"]
     for filename, mime, content in files:

@@ -16,8 +16,9 @@ Authentication, per request:
 
 Every successful authenticated answer sets the ``_open_project_session`` cookie (remembered in
 ``sessions``).  Requests other than GET must send ``Content-Type: application/json`` (or
-``application/hal+json``): a missing header is a 406 with a text body, another type a 415
-``TypeNotSupported``; both are checked after authentication, as OpenProject does.
+``application/hal+json``; an attachment upload ``multipart/form-data`` only): a missing header is a 406
+with a text body, another type a 415 ``TypeNotSupported``; both are checked after authentication, as
+OpenProject does.
 
 Collections use OpenProject's paging: ``offset`` is the 1-based *page number*, ``pageSize`` its size.
 Without a ``filters`` parameter a work package list shows open work packages only (OpenProject's default
@@ -45,6 +46,7 @@ from .._base import (
     Middleware,
     StateView,
 )
+from ._attachments_state import upload_content_types
 from ._call import HAL_CONTENT_TYPE, OpenProjectCall, hal_response
 from ._data import OpenProjectUser, Priority, Status, WpType
 from ._errors import (
@@ -213,9 +215,10 @@ class FakeOpenProject(FakeUpstream):
         content_type = request.headers.get("Content-Type", "").strip()
         if not content_type:
             return web.Response(status=406, text="Missing content-type header", content_type="text/plain")
-        if content_type.startswith(ALLOWED_CONTENT_TYPES):
+        allowed = upload_content_types(request.method, request.path) or ALLOWED_CONTENT_TYPES
+        if content_type.startswith(allowed):
             return None
-        message = f"Expected CONTENT-TYPE to be '{' '.join(ALLOWED_CONTENT_TYPES)}' but got '{content_type}'."
+        message = f"Expected CONTENT-TYPE to be '{' '.join(allowed)}' but got '{content_type}'."
         return hal_response(error_body("TypeNotSupported", message), 415)
 
     # ------------------------------------------------------------------ routes
