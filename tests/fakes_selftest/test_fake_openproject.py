@@ -67,11 +67,12 @@ async def test_auth_with_api_key_basic_and_bearer() -> None:
             me = await resp.json()
         assert me["_type"] == "User" and me["id"] == 4 and me["login"] == "alice"
         assert (me["name"], me["firstName"], me["lastName"]) == ("Alice Example", "Alice", "Example")
-        assert me["email"] == "alice@example.com" and me["admin"] is False and me["status"] == "active"
+        # the first configured user is the instance's administrator, the others are not
+        assert me["email"] == "alice@example.com" and me["admin"] is True and me["status"] == "active"
         assert me["_links"]["self"] == {"href": "/api/v3/users/4", "title": "Alice Example"}
 
         status, me = await get_json(http, f"{api}/users/me", headers=bearer(BOB.api_key))
-        assert status == 200 and me["login"] == "bob"
+        assert status == 200 and me["login"] == "bob" and me["admin"] is False
 
         for headers in (
             apikey("wrong"),

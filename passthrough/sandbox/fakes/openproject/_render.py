@@ -70,6 +70,11 @@ class HalRenderer:
             return {"href": None}
         return link(user_href(principal.id), principal.name)
 
+    def _is_admin(self, principal_id: int) -> bool:
+        from ._people_state import people_of  # the people store builds on this module's state
+
+        return people_of(self.state).is_admin(principal_id)
+
     def user(self, principal: Principal, viewer: int | None) -> dict[str, Any]:
         """A user as ``viewer`` sees it: login, names and e-mail only for oneself."""
         body: dict[str, Any] = {"_type": "User", "id": principal.id, "name": principal.name}
@@ -78,7 +83,7 @@ class HalRenderer:
             body.update(
                 {
                     "login": principal.login,
-                    "admin": False,
+                    "admin": self._is_admin(principal.id),
                     "firstName": first,
                     "lastName": last,
                     "language": "en",
