@@ -2,8 +2,8 @@
 """Check a running passthrough: every header style against every configured provider, and the fallback policy.
 
 Reads the same environment as the stdio shim: SSE_SERVER_URL (default http://127.0.0.1:8000),
-JIRA_PERSONAL_TOKEN, CONFLUENCE_PERSONAL_TOKEN, OPENPROJECT_API_KEY, JIRA_EMAIL, CONFLUENCE_EMAIL,
-MCP_API_KEY. Prints a table (never a token) and exits 1 if any outcome differs from what the contract says.
+JIRA_PERSONAL_TOKEN, CONFLUENCE_PERSONAL_TOKEN, OPENPROJECT_API_KEY, CLICKUP_API_TOKEN, JIRA_EMAIL,
+CONFLUENCE_EMAIL, MCP_API_KEY. Prints a table (never a token) and exits 1 if any outcome differs from what the contract says.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def main() -> int:
             "JIRA_PERSONAL_TOKEN",
             "CONFLUENCE_PERSONAL_TOKEN",
             "OPENPROJECT_API_KEY",
+            "CLICKUP_API_TOKEN",
             "JIRA_EMAIL",
             "CONFLUENCE_EMAIL",
             "MCP_API_KEY",
@@ -100,18 +101,22 @@ def main() -> int:
                 "jira": env["JIRA_PERSONAL_TOKEN"],
                 "confluence": env["CONFLUENCE_PERSONAL_TOKEN"],
                 "openproject": env["OPENPROJECT_API_KEY"],
-            }[provider]
+                "clickup": env["CLICKUP_API_TOKEN"],
+            }.get(provider, "")
             email = {"jira": env["JIRA_EMAIL"], "confluence": env["CONFLUENCE_EMAIL"]}.get(provider, "")
-            header = {"jira": "X-Jira-Token", "confluence": "X-Confluence-Token", "openproject": "X-OpenProject-Key"}[
-                provider
-            ]
+            header = {
+                "jira": "X-Jira-Token",
+                "confluence": "X-Confluence-Token",
+                "openproject": "X-OpenProject-Key",
+                "clickup": "X-ClickUp-Token",
+            }.get(provider, f"X-{provider}-Token")
             styles: list[tuple[str, dict[str, str], str]] = []
             if token:
                 own = {header: token}
                 if email:
                     own[header.replace("Token", "Email")] = email
                 styles.append((header + (" + email" if email else ""), own, "ok"))
-                if provider != "openproject":
+                if provider in ("jira", "confluence"):  # never OpenProject or ClickUp
                     bearer = {"Authorization": f"Bearer {token}"}
                     if email:
                         bearer[header.replace("Token", "Email")] = email

@@ -21,7 +21,7 @@ from passthrough.settings import detect_deployment
 from passthrough.sse_client._config import HEADER_ENV
 
 CLIENTS = ("claude", "cursor", "vscode", "inspector")
-PRODUCTS = ("jira", "confluence", "openproject")
+PRODUCTS = ("jira", "confluence", "openproject", "clickup")
 SERVER_NAME = "passthrough"
 
 Deployment = Literal["cloud", "server", "unknown"]
@@ -54,8 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--products",
-        help="comma list of jira, confluence, openproject (or all, none) to add credential placeholders for "
-        "(default: the products configured here by JIRA_URL, CONFLUENCE_URL, OPENPROJECT_URL, else all); "
+        help="comma list of jira, confluence, openproject, clickup (or all, none) to add credential placeholders for "
+        "(default: the products configured here by JIRA_URL, CONFLUENCE_URL, OPENPROJECT_URL, CLICKUP_URL, "
+        "else all); "
         "none: send no credential, use the server's shared one (as in the sandbox)",
     )
     parser.add_argument(
@@ -222,6 +223,8 @@ def deployment(product: str, env: Mapping[str, str]) -> Deployment:
     """cloud or server as the server would decide it here; unknown when this environment does not say."""
     if product == "openproject":
         return "server"
+    if product == "clickup":
+        return "cloud"
     prefix = product.upper()
     raw = env.get(f"{prefix}_DEPLOYMENT", "").strip().lower()
     if raw == "cloud":
@@ -246,6 +249,17 @@ def credentials_for(products: Sequence[str], env: Mapping[str, str], api_key: bo
                     "<your OpenProject API key>",
                     "OpenProject API key (My account > Access tokens)",
                     "openproject-key",
+                )
+            )
+            continue
+        if product == "clickup":
+            out.append(
+                Credential(
+                    "CLICKUP_API_TOKEN",
+                    header["CLICKUP_API_TOKEN"],
+                    "<your ClickUp personal API token (pk_...) or OAuth access token>",
+                    "ClickUp API token (Settings > Apps > API Token)",
+                    "clickup-token",
                 )
             )
             continue

@@ -28,7 +28,10 @@ def describe(settings: Settings) -> list[str]:
     """What an operator needs to know at start-up; never a secret."""
     lines = [f"passthrough {__version__} on http://{settings.host}:{settings.port}"]
     if not settings.providers:
-        lines.append("No provider configured (set JIRA_URL, CONFLUENCE_URL or OPENPROJECT_URL): no tools are listed.")
+        lines.append(
+            "No provider configured (set JIRA_URL, CONFLUENCE_URL, OPENPROJECT_URL or CLICKUP_URL): "
+            "no tools are listed."
+        )
     for p in settings.providers:
         shared = "a shared fallback credential" if p.fallback else "no shared credential"
         lines.append(f"{p.name}: {p.url} ({p.deployment}), {shared}")
@@ -136,7 +139,7 @@ def _announce(settings: Settings) -> None:
         log.warning("%s", line)
 
 
-_PROVIDER_VARIABLES = ("JIRA_", "CONFLUENCE_", "OPENPROJECT_", "PASSTHROUGH_FALLBACK")
+_PROVIDER_VARIABLES = ("JIRA_", "CONFLUENCE_", "OPENPROJECT_", "CLICKUP_", "PASSTHROUGH_FALLBACK")
 
 
 async def _run(settings: Settings, sandbox: bool) -> None:
@@ -171,7 +174,9 @@ async def _serve(settings: Settings, guide: Callable[[str], list[str]] | None = 
         # Printed, not logged: the demo tokens are public values, and the log scrubber would hide them.
         print("\n".join(guide(f"http://{settings.host}:{port}")), flush=True)
     elif not settings.providers:
-        log.info("Try `passthrough serve --sandbox` for simulated Jira, Confluence and OpenProject to explore with.")
+        log.info(
+            "Try `passthrough serve --sandbox` for simulated Jira, Confluence, OpenProject and ClickUp to explore with."
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -232,7 +237,9 @@ def _check_bindable(host: str, port: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="passthrough", description="MCP server for Jira, Confluence and OpenProject")
+    parser = argparse.ArgumentParser(
+        prog="passthrough", description="MCP server for Jira, Confluence, OpenProject and ClickUp"
+    )
     parser.add_argument("--version", action="version", version=f"passthrough {__version__}")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="start the server (the default)")
@@ -240,7 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=_port, help="port (PASSTHROUGH_PORT, default 8000)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING … (PASSTHROUGH_LOG_LEVEL)")
     serve.add_argument(
-        "--sandbox", action="store_true", help="also run simulated Jira, Confluence and OpenProject and use them"
+        "--sandbox",
+        action="store_true",
+        help="also run simulated Jira, Confluence, OpenProject and ClickUp and use them",
     )
     sub.add_parser("keygen", help="print a new X-MCP-API-Key and the digest to configure")
     sub.add_parser("tools", help="print every tool as a Markdown table (the README's list is generated from it)")

@@ -24,6 +24,8 @@ _HEADER_NAMES = (
 _SCRUB = (
     (re.compile(r"(?i)\b(bearer|basic)(\s+|%20|\+)[^\s\"',;]+"), r"\1\2[redacted]"),
     (re.compile(r"mcp_[0-9a-fA-F]{64}"), "mcp_[redacted]"),
+    # ClickUp personal tokens (pk_<user id>_<key>), which go upstream bare, without a scheme word
+    (re.compile(r"\bpk_[0-9]+_[0-9A-Za-z]+"), "pk_[redacted]"),
     # A header and everything to the end of its line or quoted string, whatever characters it holds.
     (
         re.compile(rf"(?i)\b({_HEADER_NAMES})(\\?[\"']?\s*[:=]\s*\\?[\"']?)(?:[^\r\n\"'\\]|\\(?![rn\"']))+"),

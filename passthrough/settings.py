@@ -14,13 +14,13 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from passthrough import toolsets
 from passthrough.errors import ConfigError
 
-Provider = Literal["jira", "confluence", "openproject"]
+Provider = Literal["jira", "confluence", "openproject", "clickup"]
 Deployment = Literal["cloud", "server"]
 FallbackPolicy = Literal["apikey", "open", "off"]
 LogFormat = Literal["text", "json"]
 MetricsPolicy = Literal["loopback", "on", "off"]
 
-PROVIDERS: tuple[Provider, ...] = ("jira", "confluence", "openproject")
+PROVIDERS: tuple[Provider, ...] = ("jira", "confluence", "openproject", "clickup")
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -385,6 +385,20 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 deployment="server",
                 fallback=GlobalCredential(username="apikey", secret=SecretStr(key)) if key else None,
                 reach=_reach(env, "OPENPROJECT"),
+            )
+        )
+    clickup_url = _url(env, "CLICKUP_URL")
+    if clickup_url is not None:
+        # ClickUp is one cloud service (https://api.clickup.com, API v2 under /api/v2); the token's form
+        # (personal `pk_…` or OAuth) decides how it goes upstream, see credentials/_resolve.py
+        token = env.get("CLICKUP_API_TOKEN", "").strip()
+        providers.append(
+            ProviderSettings(
+                name="clickup",
+                url=clickup_url,
+                deployment="cloud",
+                fallback=GlobalCredential(secret=SecretStr(token)) if token else None,
+                reach=_reach(env, "CLICKUP"),
             )
         )
 

@@ -1,4 +1,4 @@
-"""Toolsets: mcp-atlassian's 24 names for Jira and Confluence, passthrough's own for OpenProject, and the
+"""Toolsets: mcp-atlassian's 24 names for Jira and Confluence, passthrough's own for OpenProject and ClickUp, and the
 selectors `PASSTHROUGH_TOOLSETS` (what the server offers) and `X-MCP-Toolsets` (what one request is offered,
 never more) are made of: toolset names, `default` (the contract's tools) and `all`.
 
@@ -47,6 +47,10 @@ TOOLSETS: Mapping[str, str] = {
     "openproject_documents": "project documents",
     "openproject_attachments": "work package attachments",
     "openproject_system": "the instance: connection, API information, permissions",
+    "clickup_workspaces": "the signed-in user, workspaces, spaces, folders and lists",
+    "clickup_tasks": "tasks: search, read, create, update, delete",
+    "clickup_comments": "task comments",
+    "clickup_time": "time entries",
 }
 
 DEFAULT_TOOLS = frozenset(
@@ -79,6 +83,14 @@ DEFAULT_TOOLS = frozenset(
         "openproject_add_comment",
         "openproject_list_statuses",
         "openproject_list_types",
+        # CONTRACT.md section 10
+        "clickup_get_myself",
+        "clickup_list_workspaces",
+        # the rest of section 10, each listed here together with its tool (a default name must name a tool):
+        # "clickup_list_spaces", "clickup_list_folders", "clickup_list_lists",
+        # "clickup_search_tasks", "clickup_get_task", "clickup_create_task", "clickup_update_task",
+        # "clickup_delete_task", "clickup_add_comment", "clickup_get_comments",
+        # "clickup_add_time_entry", "clickup_get_time_entries",
         # offered from the start, before toolsets existed; kept so that no existing setup loses a tool
         "jira_get_issue_types",
         "jira_get_comments",

@@ -123,4 +123,6 @@ async def start_server_process(
 
 
 def environment_without_providers() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("JIRA_", "CONFLUENCE_", "OPENPROJECT_"))}
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith(("JIRA_", "CONFLUENCE_", "OPENPROJECT_", "CLICKUP_"))
+    }

@@ -1,7 +1,7 @@
 """From request headers (and settings) to the credentials a request may use upstream.
 
 Precedence per provider: its product header, then `Authorization: Bearer`
-(Jira and Confluence only), then the server's global credential when the
+(Jira and Confluence only; never OpenProject or ClickUp), then the server's global credential when the
 fallback policy allows, else nothing (the tool then names the headers to send).
 """
 
@@ -16,7 +16,7 @@ from multidict import MultiMapping
 
 from passthrough import toolsets
 from passthrough.credentials._apikeys import accepted, well_formed
-from passthrough.credentials._values import Credential, Presented, RequestCredentials
+from passthrough.credentials._values import Credential, Presented, RequestCredentials, Source
 from passthrough.errors import BadHeader, InvalidApiKey
 from passthrough.settings import (
     GlobalCredential,
@@ -32,6 +32,7 @@ JIRA_EMAIL = "X-Jira-Email"
 CONFLUENCE_TOKEN = "X-Confluence-Token"  # noqa: S105 (a header name)
 CONFLUENCE_EMAIL = "X-Confluence-Email"
 OPENPROJECT_KEY = "X-OpenProject-Key"
+CLICKUP_TOKEN = "X-ClickUp-Token"  # noqa: S105 (a header name)
 AUTHORIZATION = "Authorization"
 API_KEY = "X-MCP-API-Key"
 JIRA_URL = "X-Atlassian-Jira-Url"
@@ -47,6 +48,7 @@ CREDENTIAL_HEADERS = (
     CONFLUENCE_TOKEN,
     CONFLUENCE_EMAIL,
     OPENPROJECT_KEY,
+    CLICKUP_TOKEN,
     AUTHORIZATION,
     API_KEY,
     JIRA_URL,
@@ -60,6 +62,7 @@ HEADERS_TO_SEND: Mapping[Provider, tuple[str, ...]] = {
     "jira": (f"{JIRA_TOKEN}: <token>", f"{AUTHORIZATION}: Bearer <token>"),
     "confluence": (f"{CONFLUENCE_TOKEN}: <token>", f"{AUTHORIZATION}: Bearer <token>"),
     "openproject": (f"{OPENPROJECT_KEY}: <api key>",),
+    "clickup": (f"{CLICKUP_TOKEN}: <personal token (pk_…) or OAuth access token>",),
 }
 
 _MAX_VALUE = 4096
@@ -141,6 +144,7 @@ def extract(headers: MultiMapping[str]) -> Presented:
         confluence_token=confluence_token,
         confluence_email=confluence_email,
         openproject_key=_token(headers, OPENPROJECT_KEY),
+        clickup_token=_token(headers, CLICKUP_TOKEN),
         bearer=bearer,
         api_key=api_key,
         jira_url=_site(headers, JIRA_URL),
@@ -169,8 +173,16 @@ def _toolsets(headers: MultiMapping[str]) -> str | None:
         raise BadHeader(str(exc)) from None
 
 
-def _global(cred: GlobalCredential) -> Credential:
+def clickup_credential(secret: str, source: Source) -> Credential:
+    """ClickUp's two token forms: a personal token (`pk_…`) is the bare Authorization value, an OAuth access
+    token goes as Bearer."""
+    return Credential(scheme="token" if secret.startswith("pk_") else "bearer", source=source, secret=secret)
+
+
+def _global(cred: GlobalCredential, provider: Provider) -> Credential:
     secret = cred.secret.get_secret_value()
+    if provider == "clickup":
+        return clickup_credential(secret, "global")
     if cred.username is not None:
         return Credential(scheme="basic", source="global", secret=secret, username=cred.username)
     return Credential(scheme="bearer", source="global", secret=secret)
@@ -192,6 +204,7 @@ _PRODUCT_HEADERS: Mapping[Provider, str] = {
     "jira": JIRA_TOKEN,
     "confluence": CONFLUENCE_TOKEN,
     "openproject": OPENPROJECT_KEY,
+    "clickup": CLICKUP_TOKEN,
 }
 SHARED = "shared"
 NO_CREDENTIAL = "none"
@@ -211,6 +224,8 @@ def credential_source(provider: Provider, credential: Credential | None) -> str:
     return SHARED
 
 
+_ATLASSIAN: frozenset[Provider] = frozenset({"jira", "confluence"})
+
 _PROXIED = (
     "This request came through a reverse proxy, and the server's shared credential is open by default only to "
     "clients on this machine. The operator can set PASSTHROUGH_FALLBACK=open (anyone who reaches the proxy) "
@@ -220,7 +235,7 @@ _PROXIED = (
 
 def _oauth_site(provider: Provider, cred: Credential | None, presented: Presented, settings: Settings) -> str | None:
     """The Atlassian Cloud gateway URL for an OAuth 2.0 access token (`Authorization: Bearer` with a cloud id)."""
-    if provider == "openproject" or cred is None or cred.source != "authorization" or cred.scheme != "bearer":
+    if provider not in _ATLASSIAN or cred is None or cred.source != "authorization" or cred.scheme != "bearer":
         return None
     cloud_id = presented.cloud_id or settings.atlassian_oauth_cloud_id
     if cloud_id is None:
@@ -237,9 +252,9 @@ def _with_cloud_id(
     The request's own credential takes its X-Atlassian-Cloud-Id, else the operator's ATLASSIAN_OAUTH_CLOUD_ID
     when it goes to the configured site; the server's shared credential only ever the operator's, so that a
     request cannot point it at another Cloud site through the gateway."""
-    if cred is None or provider == "openproject":
+    if cred is None or provider not in _ATLASSIAN:
         return cred
-    named = getattr(presented, f"{provider}_url") is not None
+    named = getattr(presented, f"{provider}_url", None) is not None
     configured = None if named else settings.atlassian_oauth_cloud_id
     cloud_id = configured if cred.source == "global" else presented.cloud_id or configured
     return replace(cred, cloud_id=cloud_id) if cloud_id else cred
@@ -261,12 +276,15 @@ def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
             if presented.openproject_key is not None
             else None
         ),
+        "clickup": (
+            clickup_credential(presented.clickup_token, "header") if presented.clickup_token is not None else None
+        ),
     }
     chosen: dict[Provider, Credential | None] = {}
     refusals: list[tuple[str, str]] = []
     for provider, cred in own.items():
         config = settings.provider(provider)
-        named = getattr(presented, f"{provider}_url")
+        named = getattr(presented, f"{provider}_url", None)  # ClickUp is one service: no site header
         if named is not None:
             # A site the request names: allowlisted, and only ever with the request's own credential.
             if not upstream_allowed(named, settings.allowed_upstreams):
@@ -289,7 +307,7 @@ def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
             chosen[provider] = None
             refusals.append((provider, _PROXIED))
         elif settings.fallback == "open" or (settings.fallback == "apikey" and api_key_ok):
-            chosen[provider] = _global(config.fallback)
+            chosen[provider] = _global(config.fallback, provider)
         else:
             chosen[provider] = None
             refusals.append(
@@ -304,6 +322,7 @@ def resolve(presented: Presented, settings: Settings) -> RequestCredentials:
         jira=chosen["jira"],
         confluence=chosen["confluence"],
         openproject=chosen["openproject"],
+        clickup=chosen["clickup"],
         api_key_ok=api_key_ok,
         refusals=tuple(refusals),
         toolsets=frozenset(presented.toolsets.split(",")) if presented.toolsets else None,

@@ -11,7 +11,8 @@ from typing import Literal
 
 from passthrough.settings import Deployment, Provider
 
-Scheme = Literal["bearer", "basic"]
+# "token": the secret alone is the Authorization value (ClickUp's personal `pk_…` tokens)
+Scheme = Literal["bearer", "basic", "token"]
 Source = Literal["header", "authorization", "global"]
 
 
@@ -43,6 +44,8 @@ class Credential:
         if self.scheme == "basic":
             pair = f"{self.username or ''}:{self.secret}".encode()
             return "Basic " + base64.b64encode(pair).decode("ascii")
+        if self.scheme == "token":
+            return self.secret
         return f"Bearer {self.secret}"
 
     @property
@@ -59,6 +62,7 @@ _PRESENTED_FIELDS = (
     "confluence_token",
     "confluence_email",
     "openproject_key",
+    "clickup_token",
     "bearer",
     "api_key",
     "jira_url",
@@ -78,6 +82,7 @@ class Presented:
     confluence_token: str | None = field(default=None, repr=False)
     confluence_email: str | None = field(default=None, repr=False)
     openproject_key: str | None = field(default=None, repr=False)
+    clickup_token: str | None = field(default=None, repr=False)
     bearer: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
     # Not secrets, but part of who is asking: the sites a request names, and its Atlassian Cloud id.
@@ -127,6 +132,7 @@ class RequestCredentials:
     jira: Credential | None = None
     confluence: Credential | None = None
     openproject: Credential | None = None
+    clickup: Credential | None = None
     api_key_ok: bool = False
     refusals: tuple[tuple[str, str], ...] = ()
     # The toolset selectors this request narrowed the server's offer to (X-MCP-Toolsets); None: no narrowing

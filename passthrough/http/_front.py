@@ -19,6 +19,7 @@ HEADERS = {
     "X-Jira-Token": "Jira",
     "X-Confluence-Token": "Confluence",
     "X-OpenProject-Key": "OpenProject",
+    "X-ClickUp-Token": "ClickUp (a personal pk_ token or an OAuth access token)",
     "Authorization: Bearer": "Jira and Confluence, for whichever has no product header",
     "X-Jira-Email / X-Confluence-Email": "with an Atlassian Cloud API token",
 }

@@ -4,7 +4,7 @@ Understands the error bodies of the products passthrough speaks to: Jira
 (`errorMessages` + `errors` per field; JSM's single `errorMessage`), Confluence v1/Data Center
 (`statusCode`/`message`, `data.errors`), Confluence Cloud v2 (`errors[]` with
 `title`/`detail`), OpenProject HAL (`_type: Error`, `errorIdentifier`,
-`MultipleErrors` with embedded errors), and plain text.
+`MultipleErrors` with embedded errors), ClickUp (`err` with its `ECODE`), and plain text.
 
 An upstream may echo the caller's credential back (in a message, or in a
 redirect's address): every message is redacted of each form of the secrets
@@ -108,6 +108,9 @@ def _from_json(body: Any) -> list[str]:
                     out.append(str(err["message"]))
         elif body.get("message"):
             out.append(str(body["message"]))
+    elif isinstance(body.get("err"), str) and body["err"]:  # ClickUp: {"err": "Token invalid", "ECODE": "OAUTH_025"}
+        code = body.get("ECODE")
+        out.append(f"{body['err']} ({code})" if isinstance(code, str) and code else body["err"])
     elif not out:
         message = body.get("message")
         if isinstance(message, str) and message:

@@ -44,7 +44,7 @@ from passthrough.settings import Deployment, Limits, ProviderSettings
 
 log = logging.getLogger("passthrough.upstream")
 
-LABELS = {"jira": "Jira", "confluence": "Confluence", "openproject": "OpenProject"}
+LABELS = {"jira": "Jira", "confluence": "Confluence", "openproject": "OpenProject", "clickup": "ClickUp"}
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_RESPONSE_BYTES = 32 << 20
@@ -120,7 +120,7 @@ class Answer:
 def _retry_after(headers: Mapping[str, str]) -> float | None:
     raw = headers.get("retry-after")
     if raw is None:
-        return None
+        return _rate_limit_reset(headers)
     raw = raw.strip()
     if raw.isascii() and raw.isdigit():
         return float(raw)
@@ -129,6 +129,18 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _rate_limit_reset(headers: Mapping[str, str]) -> float | None:
+    """Seconds until `X-RateLimit-Reset` (ClickUp's, without a Retry-After): a Unix time in seconds (or
+    milliseconds), else a number of seconds to wait; None when absent or not a number."""
+    raw = (headers.get("x-ratelimit-reset") or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 16:
+        return None
+    value = float(raw)
+    if value >= 1e12:  # milliseconds since the epoch
+        value /= 1000
+    return max(0.0, value - time.time()) if value >= 1e9 else value
 
 
 def _secret_forms(credential: Credential) -> list[str]:
@@ -647,7 +659,7 @@ class Upstream:
         source = _CREDENTIAL_SOURCES[credential.source]
         if status == 401:
             text += f". {self.label} did not accept the credential from {source}; check that it is valid and unexpired"
-            if credential.scheme == "bearer" and self.config.deployment == "cloud":
+            if credential.scheme == "bearer" and self.config.deployment == "cloud" and self.name != "clickup":
                 text += " (Atlassian Cloud API tokens also need the account email header)"
         elif status == 403:
             text += f". The account behind the credential from {source} lacks permission for this"

@@ -7,22 +7,26 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from passthrough.sandbox.fakes import (
+    ClickUpUser,
     ConfluenceUser,
+    FakeClickUp,
     FakeConfluence,
     FakeJira,
     FakeOpenProject,
     JiraUser,
     OpenProjectUser,
 )
+from passthrough.sandbox.fakes.clickup import personal_token
 
 
 @dataclass(frozen=True)
 class DemoAccount:
-    """One person known to all three simulated products (their tokens are public demo values)."""
+    """One person known to all four simulated products (their tokens are public demo values)."""
 
     jira: JiraUser
     confluence: ConfluenceUser
     openproject: OpenProjectUser
+    clickup: ClickUpUser
 
 
 def _account(uid: int, name: str, display: str) -> DemoAccount:
@@ -41,6 +45,7 @@ def _account(uid: int, name: str, display: str) -> DemoAccount:
         openproject=OpenProjectUser(
             id=uid, login=name, name=display, email=email, api_key=f"sandbox-openproject-{name}"
         ),
+        clickup=ClickUpUser(id=uid, username=display, email=email, token=personal_token(uid, f"sandbox{name}")),
     )
 
 
@@ -60,10 +65,12 @@ async def sandbox_environment() -> AsyncIterator[dict[str, str]]:
     jira = FakeJira("server", [DEMO.jira, SAM.jira])
     confluence = FakeConfluence("cloud", [DEMO.confluence, SAM.confluence])
     openproject = FakeOpenProject([DEMO.openproject, SAM.openproject])
+    clickup = FakeClickUp([DEMO.clickup, SAM.clickup])
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(jira.serve())
         await stack.enter_async_context(confluence.serve())
         await stack.enter_async_context(openproject.serve())
+        await stack.enter_async_context(clickup.serve())
         yield {
             "JIRA_URL": jira.url,
             "JIRA_DEPLOYMENT": "server",
@@ -75,6 +82,8 @@ async def sandbox_environment() -> AsyncIterator[dict[str, str]]:
             "ATLASSIAN_MEDIA_URL": confluence.media_url,
             "OPENPROJECT_URL": openproject.url,
             "OPENPROJECT_API_KEY": DEMO.openproject.api_key,
+            "CLICKUP_URL": clickup.url,
+            "CLICKUP_API_TOKEN": DEMO.clickup.token,
             "PASSTHROUGH_FALLBACK": "open",
         }
 
@@ -89,9 +98,10 @@ def sandbox_guide(base_url: str, policy: str = "open") -> list[str]:
         "gets none (no tool acts as Dana Demo).",
     }[policy]
     return [
-        "Sandbox: simulated Jira (Server), Confluence (Cloud) and OpenProject are running on loopback.",
+        "Sandbox: simulated Jira (Server), Confluence (Cloud), OpenProject and ClickUp are running on loopback.",
         f"Connect any MCP client to {base_url}/mcp (or {base_url}/sse) {anonymous}",
         f"Send X-Jira-Token: {SAM.jira.token}, X-Confluence-Token: {SAM.confluence.token} with "
-        f"X-Confluence-Email: {SAM.confluence.email}, X-OpenProject-Key: {SAM.openproject.api_key} to act as Sam.",
+        f"X-Confluence-Email: {SAM.confluence.email}, X-OpenProject-Key: {SAM.openproject.api_key}, "
+        f"X-ClickUp-Token: {SAM.clickup.token} to act as Sam.",
         "These are public demo values; the sandbox holds no real data.",
     ]

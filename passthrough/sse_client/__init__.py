@@ -10,6 +10,7 @@ The credential headers come from this process's environment:
 | `JIRA_PERSONAL_TOKEN` | `X-Jira-Token` |
 | `CONFLUENCE_PERSONAL_TOKEN` | `X-Confluence-Token` |
 | `OPENPROJECT_API_KEY` | `X-OpenProject-Key` |
+| `CLICKUP_API_TOKEN` | `X-ClickUp-Token` |
 | `JIRA_EMAIL` | `X-Jira-Email` |
 | `CONFLUENCE_EMAIL` | `X-Confluence-Email` |
 | `MCP_API_KEY` | `X-MCP-API-Key` |

@@ -31,11 +31,12 @@ class ToolRegistry:
 
 
 def all_tools() -> tuple[ToolSpec, ...]:
+    from passthrough.tools.clickup import CLICKUP_TOOLS
     from passthrough.tools.confluence import CONFLUENCE_TOOLS
     from passthrough.tools.jira import JIRA_TOOLS
     from passthrough.tools.openproject import OPENPROJECT_TOOLS
 
-    return (*JIRA_TOOLS, *CONFLUENCE_TOOLS, *OPENPROJECT_TOOLS)
+    return (*JIRA_TOOLS, *CONFLUENCE_TOOLS, *OPENPROJECT_TOOLS, *CLICKUP_TOOLS)
 
 
 def build_registry(settings: Settings, tools: Iterable[ToolSpec] | None = None) -> ToolRegistry:

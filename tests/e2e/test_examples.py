@@ -94,7 +94,9 @@ async def test_url_client_configs_work_with_the_sdk_client(server_jira: FakeJira
         entry = config[servers_key]["passthrough"]
         assert entry["url"] == "http://127.0.0.1:8000/mcp"
         own = {k: v for k, v in entry["headers"].items() if not k.endswith("-Email")}  # Server: no email
-        headers = _fill(own, {"jira": ALICE.token, "confluence": "unused", "openproject": "unused"})
+        headers = _fill(
+            own, {"jira": ALICE.token, "confluence": "unused", "openproject": "unused", "clickup": "unused"}
+        )
         assert isinstance(headers, dict)
         async with serve(make_settings(jira_env(server_jira))) as url:
             import httpx2
@@ -203,7 +205,7 @@ def test_test_auth_runs_against_the_sandbox(the_sandbox: Sandbox, tmp_path: Path
     anonymous = run_sync(script, tmp_path, {"SSE_SERVER_URL": the_sandbox.url})
     assert anonymous.returncode == 0, anonymous.stdout + anonymous.stderr
     assert "fallback open" in anonymous.stdout and "NO " not in anonymous.stdout
-    assert anonymous.stdout.count(DEMO.jira.display_name) == 3  # one row per product
+    assert anonymous.stdout.count(DEMO.jira.display_name) == 4  # one row per product
     sam = {
         "JIRA_PERSONAL_TOKEN": SAM.jira.token,
         "CONFLUENCE_PERSONAL_TOKEN": SAM.confluence.token,
@@ -223,6 +225,8 @@ def _sam_value(placeholder: str) -> str:
         return SAM.confluence.email
     if "openproject" in text:
         return SAM.openproject.api_key
+    if "clickup" in text:
+        return SAM.clickup.token
     return SAM.confluence.token if "confluence" in text else SAM.jira.token
 
 
@@ -244,7 +248,7 @@ async def test_url_client_configs_work_against_the_sandbox(the_sandbox: Sandbox,
         httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0)) as http,
         Client(streamable_http_client(url, http_client=http), mode="legacy", cache=None) as client,
     ):
-        products = ["jira", "openproject"] + (["confluence"] if "X-Confluence-Email" in headers else [])
+        products = ["jira", "openproject", "clickup"] + (["confluence"] if "X-Confluence-Email" in headers else [])
         for product in products:
             me = await client.call_tool(f"{product}_get_myself", {})
             assert not me.is_error and SAM.jira.display_name in text_of(me), (product, text_of(me))

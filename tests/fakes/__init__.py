@@ -1,6 +1,8 @@
 """The fake upstreams live in the package (they also power `passthrough serve --sandbox`); tests import them here."""
 
+from passthrough.sandbox.fakes import ClickUpUser as ClickUpUser
 from passthrough.sandbox.fakes import ConfluenceUser as ConfluenceUser
+from passthrough.sandbox.fakes import FakeClickUp as FakeClickUp
 from passthrough.sandbox.fakes import FakeConfluence as FakeConfluence
 from passthrough.sandbox.fakes import FakeJira as FakeJira
 from passthrough.sandbox.fakes import FakeOpenProject as FakeOpenProject

@@ -1,4 +1,4 @@
-"""Realistic simulated Jira, Confluence and OpenProject: the tests' upstreams and the sandbox's.
+"""Realistic simulated Jira, Confluence, OpenProject and ClickUp: the tests' upstreams and the sandbox's.
 
 Layout (one concept a module)::
 
@@ -6,7 +6,7 @@ Layout (one concept a module)::
                     StateView, sessions, JSON / int helpers shared by every product
     _atlassian.py   what Jira and Confluence share: users, login, the auth gate, the common state
     _adf.py _jql.py rich text (ADF / wiki / HTML) and the JQL/CQL parser with its AND/OR/NOT compiler
-    <product>/      jira/, confluence/, openproject/, each:
+    <product>/      jira/, confluence/, openproject/, clickup/, each:
         _app.py       the fake's class: installs the route tables, its 401s, 404s and fault bodies
         _call.py      one request as handlers see it (state, caller, body, path ids, renderer)
         _state.py     the in-memory data and the writes that change it (no HTTP)
@@ -19,12 +19,15 @@ listed once in ``routes/__init__.py``); state and rendering it needs go to ``_st
 """
 
 from ._base import FakeUpstream, Fault, RecordedRequest
+from .clickup import ClickUpUser, FakeClickUp
 from .confluence import ConfluenceUser, FakeConfluence
 from .jira import FakeJira, JiraUser
 from .openproject import FakeOpenProject, OpenProjectUser
 
 __all__ = [
+    "ClickUpUser",
     "ConfluenceUser",
+    "FakeClickUp",
     "FakeConfluence",
     "FakeJira",
     "FakeOpenProject",

@@ -1,0 +1,3 @@
+from passthrough.providers.clickup._client import API, ClickUpClient
+
+__all__ = ["API", "ClickUpClient"]

@@ -1,0 +1,1 @@
+"""ClickUp task comments (added here, each tool one `@tool` declaration)."""

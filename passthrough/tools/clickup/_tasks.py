@@ -1,0 +1,1 @@
+"""ClickUp tasks: search, read, create, update, delete (added here, each tool one `@tool` declaration)."""

@@ -1,0 +1,1 @@
+"""ClickUp time entries (added here, each tool one `@tool` declaration)."""
