@@ -25,6 +25,7 @@ class ProviderClient:
     """What every provider's client shares. Subclasses set `provider` and, if their API has one, `api`."""
 
     provider: ClassVar[Provider]
+    bodiless_headers: ClassVar[dict[str, str] | None] = None  # sent with a call that has no body (_no_answer)
 
     def __init__(self, upstream: Upstream, credential: Credential) -> None:
         self._up = upstream
@@ -101,10 +102,22 @@ class ProviderClient:
             "is the configured URL the product's base URL?",
         )
 
-    async def _no_answer(self, method: str, path: str, body: Any = None, *, api: str | None = None) -> None:
-        """A call whose answer carries nothing we read (often 204, sometimes an empty body)."""
+    async def _no_answer(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: dict[str, Any] | None = None,
+        api: str | None = None,
+    ) -> int:
+        """A call whose answer carries nothing we read (often 204, sometimes an empty body); its status."""
         prefix = self.api if api is None else api
-        await self._up.call(method, prefix + path, credential=self._cred, body=body, expect_json=False)
+        headers = self.bodiless_headers if body is None else None
+        answer = await self._up.call(
+            method, prefix + path, credential=self._cred, params=params, body=body, headers=headers, expect_json=False
+        )
+        return answer.status
 
     async def _cached(self, name: str, load: Callable[[], Awaitable[T]]) -> T:
         """`load()` once per user, upstream and `name` for a while: reference data, never secrets."""

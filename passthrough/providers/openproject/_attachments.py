@@ -159,11 +159,4 @@ class AttachmentCalls(ProviderClient):
         return attachment_of(value)
 
     async def delete_attachment(self, attachment_id: int) -> None:
-        # OpenProject wants a JSON Content-Type on every write, a bodiless DELETE included (else 406)
-        await self._up.call(
-            "DELETE",
-            f"{self.api}/attachments/{attachment_id}",
-            credential=self._cred,
-            headers={"Content-Type": "application/json"},
-            expect_json=False,
-        )
+        await self._no_answer("DELETE", f"/attachments/{attachment_id}")

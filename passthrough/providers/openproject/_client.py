@@ -8,7 +8,7 @@ user and upstream (cached) before their data is trusted.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers._client import ProviderClient
@@ -36,6 +36,8 @@ class OpenProjectClient(RelationCalls, TimeCalls, PeopleCalls, WorkspaceCalls, A
     """OpenProject for one request's key. Text fields are Markdown natively (`{"raw": …}`)."""
 
     provider = "openproject"
+    # OpenProject wants a JSON Content-Type on every write, a bodiless DELETE or POST included (else 406)
+    bodiless_headers: ClassVar[dict[str, str] | None] = {"Content-Type": "application/json"}
 
     @property
     def api(self) -> str:

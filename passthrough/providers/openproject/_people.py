@@ -138,7 +138,7 @@ class PeopleCalls(ProviderClient):
         return (data if isinstance(data, dict) else {}), answer.status == 201
 
     async def remove_watcher(self, wp_id: int, user_id: int) -> None:
-        await self._bodiless_delete(f"/work_packages/{wp_id}/watchers/{user_id}")
+        await self._no_answer("DELETE", f"/work_packages/{wp_id}/watchers/{user_id}")
 
     # ---- memberships and roles
 
@@ -160,7 +160,7 @@ class PeopleCalls(ProviderClient):
         return await self._send("PATCH", f"/memberships/{membership_id}", body)
 
     async def delete_membership(self, membership_id: int) -> None:
-        await self._bodiless_delete(f"/memberships/{membership_id}")
+        await self._no_answer("DELETE", f"/memberships/{membership_id}")
 
     async def roles(self) -> list[dict[str, Any]]:
         """Every role the user may see, built-in ones included (cached per user)."""
@@ -173,16 +173,6 @@ class PeopleCalls(ProviderClient):
 
     async def role(self, role_id: int) -> dict[str, Any]:
         return await self._get(f"/roles/{role_id}")
-
-    async def _bodiless_delete(self, path: str) -> None:
-        # OpenProject wants a JSON Content-Type on every write, a bodiless DELETE included (else 406)
-        await self._up.call(
-            "DELETE",
-            self.api + path,
-            credential=self._cred,
-            headers={"Content-Type": "application/json"},
-            expect_json=False,
-        )
 
 
 def _principal_row(p: dict[str, Any], api: str) -> dict[str, Any]:

@@ -43,18 +43,8 @@ class RelationCalls(ProviderClient):
         return await self._send("PATCH", f"/relations/{relation_id}", changes)
 
     async def delete_relation(self, relation_id: int) -> None:
-        await self._delete(f"/relations/{relation_id}")
+        await self._no_answer("DELETE", f"/relations/{relation_id}")
 
     async def delete_work_package(self, wp_id: int) -> None:
         """Deletes the work package and, as OpenProject does, every work package below it."""
-        await self._delete(f"/work_packages/{wp_id}")
-
-    async def _delete(self, path: str) -> None:
-        # OpenProject wants a JSON Content-Type on every write, a bodiless DELETE included (else 406)
-        await self._up.call(
-            "DELETE",
-            self.api + path,
-            credential=self._cred,
-            headers={"Content-Type": "application/json"},
-            expect_json=False,
-        )
+        await self._no_answer("DELETE", f"/work_packages/{wp_id}")

@@ -47,14 +47,7 @@ class TimeCalls(ProviderClient):
         return await self._send("PATCH", f"/time_entries/{entry_id}", changes)
 
     async def delete_time_entry(self, entry_id: int) -> None:
-        # OpenProject wants a JSON Content-Type on every write, a bodiless DELETE included (else 406)
-        await self._up.call(
-            "DELETE",
-            f"{self.api}/time_entries/{entry_id}",
-            credential=self._cred,
-            headers={"Content-Type": "application/json"},
-            expect_json=False,
-        )
+        await self._no_answer("DELETE", f"/time_entries/{entry_id}")
 
     # ---- activities (per user and project: the form answers with what this user may book there)
 

@@ -9,7 +9,6 @@ from passthrough.providers._client import ProviderClient
 from passthrough.providers._upstream import segment
 
 # OpenProject wants a JSON Content-Type on every write, a bodiless POST or DELETE included (else 406)
-_JSON = {"Content-Type": "application/json"}
 
 
 def _filters(filters: list[dict[str, Any]]) -> str:
@@ -75,14 +74,7 @@ class WorkspaceCalls(ProviderClient):
 
     async def delete_project(self, project_id: str) -> int:
         """The status OpenProject answered (204, or 202 where it says the deletion was only accepted)."""
-        answer = await self._up.call(
-            "DELETE",
-            f"{self.api}/projects/{segment(project_id)}",
-            credential=self._cred,
-            headers=_JSON,
-            expect_json=False,
-        )
-        return answer.status
+        return await self._no_answer("DELETE", f"/projects/{segment(project_id)}")
 
     # ---- notifications
 
@@ -96,11 +88,13 @@ class WorkspaceCalls(ProviderClient):
         return await self._get(f"/notifications/{notification_id}")
 
     async def read_notification(self, notification_id: int) -> None:
-        await self._bodiless("POST", f"/notifications/{notification_id}/read_ian")
+        await self._no_answer("POST", f"/notifications/{notification_id}/read_ian")
 
     async def read_notifications(self, filters: list[dict[str, Any]]) -> None:
         """Marks every notification of the user matching `filters` (all of them when none) as read."""
-        await self._bodiless("POST", "/notifications/read_ian", {"filters": _filters(filters)} if filters else None)
+        await self._no_answer(
+            "POST", "/notifications/read_ian", params={"filters": _filters(filters)} if filters else None
+        )
 
     # ---- queries and boards
 
@@ -129,8 +123,3 @@ class WorkspaceCalls(ProviderClient):
 
     async def document(self, document_id: int) -> dict[str, Any]:
         return await self._get(f"/documents/{document_id}")
-
-    async def _bodiless(self, method: str, path: str, params: dict[str, Any] | None = None) -> None:
-        await self._up.call(
-            method, self.api + path, credential=self._cred, params=params, headers=_JSON, expect_json=False
-        )
