@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -15,7 +17,7 @@ from passthrough.errors import (
     TooLarge,
     UnsupportedMediaType,
 )
-from passthrough.protocol import INVALID_REQUEST, Refusal, jsonrpc
+from passthrough.protocol import INVALID_REQUEST, Notify, Refusal, jsonrpc
 
 SSE_HEADERS = {
     "Content-Type": "text/event-stream",
@@ -66,6 +68,66 @@ def wants_sse_only(request: web.Request) -> bool:
     if not json_ok and not sse_ok:
         raise NotAcceptable("Accept must allow application/json or text/event-stream")
     return sse_ok and not json_ok
+
+
+def accepts_event_stream(request: web.Request) -> bool:
+    """True when the client named text/event-stream among what it accepts (a wildcard is not asking for it)."""
+    accept = request.headers.get("Accept") or ""
+    return "text/event-stream" in {part.split(";")[0].strip().lower() for part in accept.split(",")}
+
+
+_NOTES_QUEUED = 256  # notifications waiting for the stream; past that, progress is dropped (it is advisory)
+
+
+async def answer_streaming(
+    request: web.Request,
+    work: Callable[[Notify], Awaitable[list[dict[str, Any]]]],
+    headers: dict[str, str],
+    max_reply_bytes: int,
+    write_seconds: float,
+) -> list[dict[str, Any]] | web.StreamResponse:
+    """Run `work`, and if it sends a notification before it is done, answer as an event stream: each
+    notification as it comes, then each reply. Work that finishes without one gives back its replies,
+    to be answered as JSON like any other. The work is cancelled if the client goes away."""
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(_NOTES_QUEUED)
+
+    def notify(message: dict[str, Any]) -> None:
+        with contextlib.suppress(asyncio.QueueFull):
+            queue.put_nowait(message)
+
+    task = asyncio.ensure_future(work(notify))
+    getter: asyncio.Future[dict[str, Any]] | None = None
+    try:
+        getter = asyncio.ensure_future(queue.get())
+        await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+        if not getter.done():
+            getter.cancel()
+            return task.result()
+        response = web.StreamResponse(headers={**SSE_HEADERS, **headers})
+        await response.prepare(request)
+        while True:
+            if getter.done():
+                note = jsonrpc.encode(getter.result()).decode()
+                await write_event(response, sse_event("message", note), write_seconds)
+                getter = asyncio.ensure_future(queue.get())
+            elif task.done():
+                break
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+        getter.cancel()
+        while not queue.empty():
+            note = jsonrpc.encode(queue.get_nowait()).decode()
+            await write_event(response, sse_event("message", note), write_seconds)
+        for reply in task.result():
+            data = jsonrpc.encode_replies([reply], False, max_reply_bytes).decode()
+            await write_event(response, sse_event("message", data), write_seconds)
+        return response
+    finally:
+        if getter is not None:
+            getter.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
 async def read_body(request: web.Request, limit: int, seconds: float) -> bytes:

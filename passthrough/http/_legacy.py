@@ -95,12 +95,16 @@ async def _answer(
     dispatcher = app[DISPATCHER]
     limits = app[SETTINGS].limits
     requests = batch.requests
+
+    def notify(message: dict[str, Any]) -> None:
+        # Progress goes on the session's stream, ahead of the answer; a stream past its limit ends as for answers.
+        session.outbox.put(sse_event("message", jsonrpc.encode(message).decode()))
+
+    exchanges = batch.exchanges(creds, session.version, notify if batch.wants_progress else None)
     try:
         async with app[ADMISSION].slot(session.client, len(requests)):
             replies: list[dict[str, Any]] = list(
-                await asyncio.gather(
-                    *(dispatcher.handle(r, exchange) for r, exchange in batch.exchanges(creds, session.version))
-                )
+                await asyncio.gather(*(dispatcher.handle(r, exchange) for r, exchange in exchanges))
             )
     except ServerBusy as exc:
         replies = [jsonrpc.error(r.id, INTERNAL_ERROR, exc.message) for r in requests]

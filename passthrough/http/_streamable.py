@@ -20,6 +20,8 @@ from passthrough.errors import ProtocolError, SessionNotFound
 from passthrough.http._common import (
     KEEPALIVE,
     SSE_HEADERS,
+    accepts_event_stream,
+    answer_streaming,
     read_body,
     refused,
     require_json_body,
@@ -36,9 +38,11 @@ from passthrough.protocol import (
     MCP_PROTOCOL_VERSION_HEADER,
     MODERN_PROTOCOL_VERSIONS,
     Exchange,
+    Notify,
     Refusal,
     admit,
     jsonrpc,
+    progress_token,
     read_batch,
     reply_status,
     unsupported_version,
@@ -92,11 +96,23 @@ async def post(request: web.Request) -> web.StreamResponse:
     if session is not None:
         session.work.check(len(requests))
     default = revision or LATEST_HANDSHAKE_VERSION
-    async with request.app[ADMISSION].slot(client, len(requests)):
-        replies = await asyncio.gather(
-            *(_answer(request, session, r, exchange) for r, exchange in batch.exchanges(creds, default))
+
+    async def work(notify: Notify | None) -> list[dict[str, Any]]:
+        async with request.app[ADMISSION].slot(client, len(requests)):
+            exchanges = batch.exchanges(creds, default, notify)
+            return list(await asyncio.gather(*(_answer(request, session, r, exchange) for r, exchange in exchanges)))
+
+    if batch.wants_progress and accepts_event_stream(request):
+        # Progress travels as events in this POST's own stream, ahead of the answers.
+        outcome = await answer_streaming(
+            request, work, headers, limits.max_reply_bytes, limits.sse_write_timeout_seconds
         )
-    payload = jsonrpc.encode_replies(list(replies), batch.batch, limits.max_reply_bytes)
+        if isinstance(outcome, web.StreamResponse):
+            return outcome
+        replies = outcome
+    else:
+        replies = await work(None)
+    payload = jsonrpc.encode_replies(replies, batch.batch, limits.max_reply_bytes)
     if sse_only:
         return web.Response(body=sse_event("message", payload.decode()), headers={**SSE_HEADERS, **headers})
     return web.Response(body=payload, content_type="application/json", headers=headers)
@@ -127,9 +143,22 @@ async def _post_modern(request: web.Request, body: bytes, version: str) -> web.S
         return web.Response(status=202)
     if isinstance(verdict, Refusal):
         return refused(verdict)
-    async with request.app[ADMISSION].slot(request[CLIENT]):
-        reply = await request.app[DISPATCHER].handle(verdict.request, Exchange(creds, verdict.version))
-    payload = jsonrpc.encode_replies([reply], False, request.app[SETTINGS].limits.max_reply_bytes)
+    limits = request.app[SETTINGS].limits
+
+    async def work(notify: Notify | None) -> list[dict[str, Any]]:
+        async with request.app[ADMISSION].slot(request[CLIENT]):
+            return [await request.app[DISPATCHER].handle(verdict.request, Exchange(creds, verdict.version, notify))]
+
+    if progress_token(verdict.request) is not None and accepts_event_stream(request):
+        # The revision's one stream for a request is its response: progress goes there, before the result;
+        # closing it is the client's cancel (the handler, and with it the call, is cancelled).
+        outcome = await answer_streaming(request, work, {}, limits.max_reply_bytes, limits.sse_write_timeout_seconds)
+        if isinstance(outcome, web.StreamResponse):
+            return outcome
+        (reply,) = outcome
+    else:
+        (reply,) = await work(None)
+    payload = jsonrpc.encode_replies([reply], False, limits.max_reply_bytes)
     return web.Response(body=payload, status=reply_status(reply), content_type="application/json")
 
 

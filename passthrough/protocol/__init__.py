@@ -5,7 +5,15 @@ Transports import from here only; `_sdk` stays the one module that imports the M
 
 from passthrough.protocol import _jsonrpc as jsonrpc
 from passthrough.protocol._batch import Batch, read_batch
-from passthrough.protocol._dispatcher import SUPPORTED_VERSIONS, Dispatcher, Exchange, negotiate, revision_of
+from passthrough.protocol._dispatcher import (
+    SUPPORTED_VERSIONS,
+    Dispatcher,
+    Exchange,
+    Notify,
+    negotiate,
+    progress_token,
+    revision_of,
+)
 from passthrough.protocol._sdk import (
     HANDSHAKE_PROTOCOL_VERSIONS,
     INTERNAL_ERROR,
@@ -28,10 +36,12 @@ __all__ = [
     "Batch",
     "Dispatcher",
     "Exchange",
+    "Notify",
     "Refusal",
     "admit",
     "jsonrpc",
     "negotiate",
+    "progress_token",
     "read_batch",
     "reply_status",
     "revision_of",

@@ -14,7 +14,7 @@ from typing import Any
 
 from passthrough.credentials import RequestCredentials
 from passthrough.errors import ProtocolError
-from passthrough.protocol._dispatcher import Exchange, negotiate, revision_of
+from passthrough.protocol._dispatcher import Exchange, Notify, negotiate, progress_token, revision_of
 from passthrough.protocol._jsonrpc import Message, Notification, Request, decode, message, request_id_of
 from passthrough.protocol._sdk import BATCHING_VERSIONS, INVALID_REQUEST
 
@@ -36,9 +36,17 @@ class Batch:
     agreed: str | None
     """The revision negotiated by an initialize in the body (the last one), None without one."""
 
-    def exchanges(self, credentials: RequestCredentials, default: str) -> list[tuple[Request, Exchange]]:
-        """Each request with what it runs under: the credentials, and `default` unless its own envelope names one."""
-        return [(r, Exchange(credentials, revision_of(r, default))) for r in self.requests]
+    def exchanges(
+        self, credentials: RequestCredentials, default: str, notify: Notify | None = None
+    ) -> list[tuple[Request, Exchange]]:
+        """Each request with what it runs under: the credentials, `default` unless its own envelope names one,
+        and where its notifications go (`notify`, when the transport has a stream for them)."""
+        return [(r, Exchange(credentials, revision_of(r, default), notify)) for r in self.requests]
+
+    @property
+    def wants_progress(self) -> bool:
+        """Some request of the body asked for progress notifications (a `_meta.progressToken`)."""
+        return any(progress_token(r) is not None for r in self.requests)
 
 
 def parse(body: bytes, revision: str | None, max_batch: int) -> tuple[list[Message], bool]:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,13 +14,14 @@ from pydantic import ValidationError
 
 from passthrough import __version__
 from passthrough.credentials import Credential, RequestCredentials, credential_source
-from passthrough.errors import ProtocolError, ToolError
+from passthrough.errors import InvalidArguments, MissingCredential, ProtocolError, ToolError, UpstreamError
 from passthrough.observe import CURRENT_CALL, CURRENT_REQUEST, CallTrace, Metrics, Outcome
 from passthrough.protocol import _jsonrpc as jsonrpc
 from passthrough.protocol._sdk import (
     HANDSHAKE_PROTOCOL_VERSIONS,
     INTERNAL_ERROR,
     INVALID_PARAMS,
+    INVALID_REQUEST,
     LATEST_HANDSHAKE_VERSION,
     METHOD_NOT_FOUND,
     MODERN_PROTOCOL_VERSIONS,
@@ -30,8 +31,9 @@ from passthrough.protocol._sdk import (
     shape_result,
 )
 from passthrough.providers import LABELS, Upstream
+from passthrough.resources import ResourceNotFound, Resources
 from passthrough.settings import Provider, Settings
-from passthrough.tools import ToolContext, ToolRegistry, ToolSpec
+from passthrough.tools import Progress, ToolContext, ToolRegistry, ToolSpec
 from passthrough.toolsets import offers
 
 log = logging.getLogger("passthrough.protocol")
@@ -42,11 +44,12 @@ PROVIDER_META_KEY = "passthrough/provider"
 SERVER_INFO = {"name": "passthrough", "title": "passthrough", "version": __version__}
 SUPPORTED_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
 _TOOLS_TTL_MS = 300_000
-_EMPTY_LISTS = {
-    "resources/list": "resources",
-    "resources/templates/list": "resourceTemplates",
-    "prompts/list": "prompts",
-}
+_EMPTY_LISTS = {"prompts/list": "prompts"}
+RESOURCE_NOT_FOUND = -32002  # the handshake revisions' code; 2026-07-28 retired it for INVALID_PARAMS
+_MAX_PROGRESS = 1000  # progress notifications one call may send
+
+Notify = Callable[[dict[str, Any]], None]
+"""Sends one JSON-RPC notification to the client of a request, on whatever stream its answer travels."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +58,40 @@ class Exchange:
 
     credentials: RequestCredentials
     version: str = LATEST_HANDSHAKE_VERSION
+    notify: Notify | None = None
+    """Where the request's notifications go (progress); None where the transport has no stream for them."""
 
     @property
     def modern(self) -> bool:
         return self.version in MODERN_PROTOCOL_VERSIONS
+
+
+def progress_token(request: jsonrpc.Request) -> str | int | None:
+    """The `_meta.progressToken` a request carries, if it is one (a string or an integer)."""
+    meta = (request.params or {}).get("_meta")
+    token = meta.get("progressToken") if isinstance(meta, dict) else None
+    if isinstance(token, bool) or not isinstance(token, (str, int)):
+        return None
+    return token
+
+
+def _reporter(token: str | int, notify: Notify, version: str) -> Progress:
+    """Progress for one call: increasing values only (the specification's rule), a bounded number of them."""
+    sent = [0, float("-inf")]  # count, last progress
+
+    def report(done: float, total: float | None, message: str | None) -> None:
+        if done <= sent[1] or sent[0] >= _MAX_PROGRESS:
+            return
+        sent[0] += 1
+        sent[1] = done
+        params: dict[str, Any] = {"progressToken": token, "progress": done}
+        if total is not None:
+            params["total"] = total
+        if message and version != "2024-11-05":  # message came with 2025-03-26
+            params["message"] = message[:500]
+        notify({"jsonrpc": "2.0", "method": "notifications/progress", "params": params})
+
+    return report
 
 
 def negotiate(requested: Any) -> str:
@@ -100,6 +133,7 @@ class Dispatcher:
         # Narrowed listings by the selectors a request sent (X-MCP-Toolsets): few distinct ones, each built once
         self._narrowed: dict[frozenset[str], list[dict[str, Any]]] = {}
         self._instructions = self._make_instructions()
+        self._resources = Resources(registry)
         self.metrics: Metrics | None = None  # the app's, once it has them
 
     @property
@@ -137,8 +171,14 @@ class Dispatcher:
             text += " This server is read-only: write tools are not available."
         return text
 
-    def capabilities(self) -> dict[str, Any]:
-        return {"tools": {"listChanged": False}}
+    def capabilities(self, version: str = LATEST_HANDSHAKE_VERSION) -> dict[str, Any]:
+        """What this server does, as `version` can say it: resources and completions when it has templates."""
+        found: dict[str, Any] = {"tools": {"listChanged": False}}
+        if len(self._resources):
+            found["resources"] = {"subscribe": False, "listChanged": False}
+            if version != "2024-11-05":  # the completions capability came with 2025-03-26
+                found["completions"] = {}
+        return found
 
     async def handle(self, request: jsonrpc.Request, exchange: Exchange) -> dict[str, Any]:
         """The JSON-RPC reply to `request`; never raises for anything a client can send."""
@@ -169,17 +209,20 @@ class Dispatcher:
             if exchange.modern:
                 listing.update(ttlMs=_TOOLS_TTL_MS, cacheScope="public" if narrowed is None else "private")
             return listing
+        if method.startswith(("resources/", "completion/")):
+            return await self._resource_method(method, params, exchange)
         if method == "initialize" and not exchange.modern:
+            agreed = negotiate(params.get("protocolVersion"))
             return {
-                "protocolVersion": negotiate(params.get("protocolVersion")),
-                "capabilities": self.capabilities(),
+                "protocolVersion": agreed,
+                "capabilities": self.capabilities(agreed),
                 "serverInfo": SERVER_INFO,
                 "instructions": self._instructions,
             }
         if method == "server/discover":
             return {
                 "supportedVersions": list(SUPPORTED_VERSIONS),
-                "capabilities": self.capabilities(),
+                "capabilities": self.capabilities(exchange.version),
                 "instructions": self._instructions,
                 "ttlMs": _TOOLS_TTL_MS,
                 "cacheScope": "public",
@@ -189,6 +232,45 @@ class Dispatcher:
             return {}
         if method in _EMPTY_LISTS:
             return {_EMPTY_LISTS[method]: []}
+        raise ProtocolError(METHOD_NOT_FOUND, f"Method not found: {method}")
+
+    async def _resource_method(self, method: str, params: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
+        """resources/templates/list, resources/list, resources/read and completion/complete."""
+        ctx = ToolContext(exchange.credentials, self._upstreams)
+        narrowed = exchange.credentials.toolsets
+        private = {"ttlMs": 0, "cacheScope": "private"} if exchange.modern else {}
+        if method == "resources/templates/list":
+            listing: dict[str, Any] = {"resourceTemplates": self._resources.listing(narrowed)}
+            if exchange.modern:
+                listing.update(ttlMs=_TOOLS_TTL_MS, cacheScope="public" if narrowed is None else "private")
+            return listing
+        try:
+            if method == "resources/list":
+                cursor = params.get("cursor")
+                return {**await self._resources.recent(ctx, cursor if isinstance(cursor, str) else None), **private}
+            if method == "resources/read":
+                return {**await self._resources.read(str(params.get("uri", "")), ctx), **private}
+            if method == "completion/complete":
+                ref, argument = params.get("ref"), params.get("argument")
+                if not isinstance(ref, dict) or not isinstance(argument, dict):
+                    raise ProtocolError(INVALID_PARAMS, "Invalid params for completion/complete: ref and argument")
+                return await self._resources.complete(ctx, ref, argument)
+        except ResourceNotFound as exc:
+            raise ProtocolError(
+                INVALID_PARAMS if exchange.modern else RESOURCE_NOT_FOUND, exc.message, {"uri": params.get("uri")}
+            ) from None
+        except UpstreamError as exc:
+            if exc.status == 404:
+                code = INVALID_PARAMS if exchange.modern else RESOURCE_NOT_FOUND
+                raise ProtocolError(code, exc.message, {"uri": params.get("uri")}) from None
+            raise ProtocolError(INTERNAL_ERROR, exc.message) from None
+        except (InvalidArguments, ValidationError) as exc:
+            text = exc.message if isinstance(exc, InvalidArguments) else _validation_text(method, exc)
+            raise ProtocolError(INVALID_PARAMS, text) from None
+        except MissingCredential as exc:
+            raise ProtocolError(INVALID_REQUEST, exc.message) from None
+        except ToolError as exc:
+            raise ProtocolError(INTERNAL_ERROR, exc.message) from None
         raise ProtocolError(METHOD_NOT_FOUND, f"Method not found: {method}")
 
     async def _call_tool(self, params: dict[str, Any], exchange: Exchange) -> dict[str, Any]:
@@ -210,10 +292,13 @@ class Dispatcher:
         credential = exchange.credentials.get(tool.provider)
         meta = {CREDENTIAL_META_KEY: credential_source(tool.provider, credential), PROVIDER_META_KEY: tool.provider}
         trace = CallTrace()
-        token = CURRENT_CALL.set(trace)
+        trace_token = CURRENT_CALL.set(trace)
         try:
             arguments = tool.arguments.model_validate(params.get("arguments") or {})
-            result = await tool.handler(ToolContext(exchange.credentials, self._upstreams), arguments)
+            token = progress_token(jsonrpc.Request(0, "tools/call", params))
+            notify = exchange.notify
+            reporter = _reporter(token, notify, exchange.version) if token is not None and notify else None
+            result = await tool.handler(ToolContext(exchange.credentials, self._upstreams, reporter), arguments)
         except ValidationError as exc:
             outcome, error = "tool_error", "invalid-arguments"
             return _tool_error(_validation_text(tool.name, exc), meta)
@@ -231,7 +316,7 @@ class Dispatcher:
                 f"{tool.name} failed inside passthrough (reference {ref}); the request may be retried.", meta
             )
         finally:
-            CURRENT_CALL.reset(token)
+            CURRENT_CALL.reset(trace_token)
             seconds = time.perf_counter() - started
             if self.metrics is not None:
                 self.metrics.tool(tool.name, outcome, seconds)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from passthrough.errors import InvalidArguments, UpstreamError
+from passthrough.tools._spec import progress
 
 LIMIT_SETTING = "PASSTHROUGH_MAX_ATTACHMENT_BYTES"
 
@@ -105,7 +106,8 @@ async def gather(
     budget = answer_budget(max_reply_bytes)
     rows: list[dict[str, Any]] = []
     content: list[dict[str, Any]] = []
-    for item in wanted:
+    for done, item in enumerate(wanted):
+        progress(done, len(wanted), f"{done} of {len(wanted)} files")
         row = item.row
         rows.append(row)
         size = row.get("size")
@@ -125,6 +127,7 @@ async def gather(
         row["size"] = len(data)
         row["fetched"] = True
         content.append(content_item(data, str(row.get("mime_type") or ""), str(row.get("filename") or ""), item.uri))
+    progress(len(wanted), len(wanted), f"{len(wanted)} of {len(wanted)} files")
     return rows, tuple(content)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import ModuleType
@@ -78,6 +79,21 @@ class ToolResult:
 C = TypeVar("C", bound=ProviderClient)
 A = TypeVar("A", bound=Arguments)
 
+Progress = Callable[[float, float | None, str | None], None]
+"""Reports `(done, total, message)` of the running call to its client (`notifications/progress`)."""
+
+_PROGRESS: ContextVar[Progress | None] = ContextVar("passthrough_progress", default=None)
+
+
+def progress(done: float, total: float | None = None, message: str | None = None) -> None:
+    """Tell the client how far the running tool call is: `done` of `total` (pages, items, files).
+
+    A no-op unless the client asked for progress (a `progressToken` in the call's `_meta`); never
+    blocks and never fails, so a handler calls it freely between its upstream requests."""
+    report = _PROGRESS.get()
+    if report is not None:
+        report(done, total, message)
+
 
 @dataclass(frozen=True, slots=True)
 class ToolContext:
@@ -85,6 +101,12 @@ class ToolContext:
 
     credentials: RequestCredentials
     upstreams: Mapping[Provider, Upstream]
+    reporter: Progress | None = None  # set when the client sent a progressToken
+
+    def progress(self, done: float, total: float | None = None, message: str | None = None) -> None:
+        """`progress(...)` for this call; a no-op without a progressToken."""
+        if self.reporter is not None:
+            self.reporter(done, total, message)
 
     async def client(self, kind: type[C]) -> C:
         """A `kind` client for this caller, checked ready; or the error that says which header to send."""
@@ -119,8 +141,12 @@ class ToolSpec:
         return self.client.provider
 
     async def handler(self, ctx: ToolContext, arguments: Arguments) -> ToolResult:
-        """Run the tool for one caller: their client, then the handler."""
-        return await self.function(await ctx.client(self.client), arguments)
+        """Run the tool for one caller: their client, then the handler (which reports with `progress`)."""
+        token = _PROGRESS.set(ctx.reporter)
+        try:
+            return await self.function(await ctx.client(self.client), arguments)
+        finally:
+            _PROGRESS.reset(token)
 
     @cached_property
     def input_schema(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers._client import next_offset, offset_token
 from passthrough.providers.confluence import ConfluenceClient
 from passthrough.tools._markdown import read_storage
-from passthrough.tools._spec import Arguments, ToolResult, tool
+from passthrough.tools._spec import Arguments, ToolResult, progress, tool
 from passthrough.tools.confluence._common import Cursor, PageId, SpaceKey, cql_string
 
 # CQL rather than a name: a field and an operator first. Each step is followed by a different character
@@ -120,7 +120,8 @@ async def _group_search(confluence: ConfluenceClient, group: str, name: str, lim
     found: list[dict[str, Any]] = []
     start = 0
     looked = 0
-    for _ in range(MEMBER_PAGES):
+    for number in range(MEMBER_PAGES):
+        progress(number, MEMBER_PAGES, f"{looked} members of {group} looked through")
         data = await confluence.group_members(group, start, MEMBER_PAGE)
         members = [m for m in data.get("results") or [] if isinstance(m, dict)]
         looked += len(members)

@@ -12,7 +12,7 @@ from pydantic import Field
 from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers.jira import JiraClient
 from passthrough.tools._attachments import Wanted, decoded_upload, gather, human_size, image_type
-from passthrough.tools._spec import Arguments, ToolResult, tool
+from passthrough.tools._spec import Arguments, ToolResult, progress, tool
 from passthrough.tools.jira._common import IssueKey, ProjectKey
 from passthrough.tools.jira._render import person
 
@@ -520,6 +520,7 @@ async def _all(jira: JiraClient, jql: str, limit: int, fields: str) -> list[dict
     found: list[dict[str, Any]] = []
     token: str | None = None
     while len(found) < limit:
+        progress(len(found), limit, f"{len(found)} issues read")
         page = await jira.search(jql, min(100, limit - len(found)), token, fields)
         found.extend(page.issues)
         token = page.next_page_token

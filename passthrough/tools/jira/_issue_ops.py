@@ -10,7 +10,7 @@ from pydantic import Field
 from passthrough.errors import InvalidArguments, ToolError, UpstreamError
 from passthrough.providers.jira import JiraClient
 from passthrough.tools._markdown import read_jira, write_jira
-from passthrough.tools._spec import Arguments, ToolResult, tool
+from passthrough.tools._spec import Arguments, ToolResult, progress, tool
 from passthrough.tools.jira._common import IssueKey, ProjectKey
 from passthrough.tools.jira._render import person
 from passthrough.tools.jira._write import Visibility, comment_visibility, json_argument, prepare_fields
@@ -175,6 +175,7 @@ async def batch_create_issues(jira: JiraClient, args: BatchCreate) -> ToolResult
     ready: list[tuple[int, dict[str, Any]]] = []
     known: dict[str, list[dict[str, Any]]] = {}
     for index, item in enumerate(items):
+        progress(index, len(items) + 1, f"checking issue {index + 1} of {len(items)}")
         summary = item.get("summary") if isinstance(item, dict) else None
         row: dict[str, Any] = {"index": index, "summary": summary if isinstance(summary, str) else None}
         try:
@@ -188,6 +189,7 @@ async def batch_create_issues(jira: JiraClient, args: BatchCreate) -> ToolResult
             ready.append((index, fields))
         results.append(row)
     if ready and not args.validate_only:
+        progress(len(items), len(items) + 1, f"creating {len(ready)} issues")
         answer = await _bulk(jira, [fields for _, fields in ready])
         created = list(answer.get("issues") or [])
         failures = {e.get("failedElementNumber"): e for e in answer.get("errors") or [] if isinstance(e, dict)}
@@ -275,7 +277,8 @@ def _change(history: dict[str, Any], wanted: set[str]) -> dict[str, Any] | None:
 async def _cloud_changelogs(jira: JiraClient, refs: list[str], fields: list[str]) -> dict[str, list[dict[str, Any]]]:
     by_issue: dict[str, list[dict[str, Any]]] = {}
     token: str | None = None
-    for _ in range(CHANGELOG_PAGES):
+    for number in range(CHANGELOG_PAGES):
+        progress(number, None, f"reading page {number + 1} of the change histories")
         page = await jira.changelogs_bulk(refs, fields or None, token, 1000)
         for log in page.get("issueChangeLogs") or []:
             by_issue.setdefault(str(log.get("issueId", "")), []).extend(log.get("changeHistories") or [])
@@ -287,10 +290,13 @@ async def _cloud_changelogs(jira: JiraClient, refs: list[str], fields: list[str]
 
 async def _server_changelogs(jira: JiraClient, refs: list[str]) -> dict[str, tuple[str, list[dict[str, Any]]]]:
     gate = asyncio.Semaphore(4)
+    done = [0]
 
     async def one(ref: str) -> tuple[str, str, list[dict[str, Any]]]:
         async with gate:
             issue = await jira.issue_changelog(ref)
+        done[0] += 1
+        progress(done[0], len(refs), f"{done[0]} of {len(refs)} issues read")
         return (
             str(issue.get("id", "")),
             str(issue.get("key", ref)),

@@ -11,7 +11,7 @@ from passthrough.errors import InvalidArguments, UpstreamError
 from passthrough.providers._client import next_offset, offset_token
 from passthrough.providers.jira import JiraClient
 from passthrough.tools._markdown import write_jira
-from passthrough.tools._spec import Arguments, ToolResult, tool
+from passthrough.tools._spec import Arguments, ToolResult, progress, tool
 from passthrough.tools.jira._common import ProjectKey
 from passthrough.tools.jira._render import brief, list_line
 
@@ -74,7 +74,8 @@ async def service_desk_for_project(jira: JiraClient, args: DeskForProject) -> To
     service desk tools (queues, request types, creating a customer request) take."""
     wanted = args.project_key.upper()
     start = 0
-    for _ in range(DESK_PAGES):
+    for number in range(DESK_PAGES):
+        progress(number, DESK_PAGES, f"looking through service desks from {start + 1}")
         try:
             data = await jira.service_desks(start, 50)
         except UpstreamError as exc:
