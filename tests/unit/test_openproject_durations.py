@@ -1,5 +1,6 @@
-"""The duration parser of the OpenProject time tools: every form people write, ISO 8601 both ways, and
-refusals of what is ambiguous, zero, over a day, or hostile (long, odd characters), each in linear time."""
+"""The duration parser of the time tools (passthrough/tools/_durations.py, OpenProject's and ClickUp's):
+every form people write, ISO 8601 both ways, and refusals of what is ambiguous, zero, over a day, or
+hostile (long, odd characters), each in linear time."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from passthrough.sandbox.fakes.openproject._time_state import iso_duration, parse_iso_hours
-from passthrough.tools.openproject._time import iso_minutes, parse_duration, render_minutes, to_iso
+from passthrough.tools._durations import iso_minutes, parse_duration, render_minutes, to_iso
 
 
 @pytest.mark.parametrize(
