@@ -6,7 +6,7 @@ import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from aiohttp import web
@@ -81,7 +81,7 @@ class World:
 
 
 @asynccontextmanager
-async def world(deployment: str, **extra: str) -> AsyncIterator[World]:
+async def world(deployment: Literal["server", "cloud"], **extra: str) -> AsyncIterator[World]:
     from tests.fakes import FakeOpenProject
 
     jira = SecuredJira(deployment, [ALICE, BOB])
