@@ -86,11 +86,18 @@ DEFAULT_TOOLS = frozenset(
         # CONTRACT.md section 10
         "clickup_get_myself",
         "clickup_list_workspaces",
-        # the rest of section 10, each listed here together with its tool (a default name must name a tool):
-        # "clickup_list_spaces", "clickup_list_folders", "clickup_list_lists",
-        # "clickup_search_tasks", "clickup_get_task", "clickup_create_task", "clickup_update_task",
-        # "clickup_delete_task", "clickup_add_comment", "clickup_get_comments",
-        # "clickup_add_time_entry", "clickup_get_time_entries",
+        "clickup_list_spaces",
+        "clickup_list_folders",
+        "clickup_list_lists",
+        "clickup_search_tasks",
+        "clickup_get_task",
+        "clickup_create_task",
+        "clickup_update_task",
+        "clickup_delete_task",
+        "clickup_add_comment",
+        "clickup_get_comments",
+        "clickup_add_time_entry",
+        "clickup_get_time_entries",
         # offered from the start, before toolsets existed; kept so that no existing setup loses a tool
         "jira_get_issue_types",
         "jira_get_comments",

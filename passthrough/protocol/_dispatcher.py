@@ -164,7 +164,8 @@ class Dispatcher:
         names = ", ".join(f"{LABELS[p.name]} ({p.deployment})" for p in configured)
         text = (
             f"Tools for {names}. Each request acts as the user whose credentials the client sends "
-            "(X-Jira-Token, X-Confluence-Token, X-OpenProject-Key or Authorization: Bearer). "
+            "(X-Jira-Token, X-Confluence-Token, X-OpenProject-Key, X-ClickUp-Token, or Authorization: Bearer for "
+            "Jira and Confluence). "
             "Text you write is Markdown; results are Markdown text plus structured content."
         )
         if self._settings.read_only:
