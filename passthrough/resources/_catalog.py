@@ -38,10 +38,10 @@ class ResourceNotFound(ToolError):
 
 
 def all_templates() -> tuple[ResourceTemplate[Any], ...]:
-    from passthrough.resources import _confluence, _jira, _openproject
+    from passthrough.resources import _clickup, _confluence, _jira, _openproject
     from passthrough.resources._spec import declared
 
-    return declared(_jira, _confluence, _openproject)
+    return declared(_jira, _confluence, _openproject, _clickup)
 
 
 @dataclass(frozen=True, slots=True)
