@@ -188,6 +188,7 @@ async def test_sdk_client_reads_lists_and_completes(site: Site, transport: str) 
         assert json.loads(getattr(second, "text", ""))["custom_id"] == "ENG-6"
         recent = await client.list_resources()
         assert recent.resources and all(str(r.uri).startswith("clickup://task/") for r in recent.resources)
-        done = await client.complete(ResourceTemplateReference(type="ref/resource", uri=TEMPLATE), {"name": "task_id", "value": "blog"})
+        ref = ResourceTemplateReference(type="ref/resource", uri=TEMPLATE)
+        done = await client.complete(ref, {"name": "task_id", "value": "blog"})
         assert done.completion.values == ["86b1aa006"]
     assert {r.identity for r in site.fake.requests} == {ANNA.username}
