@@ -166,7 +166,9 @@ async def _serve(settings: Settings, guide: Callable[[str], list[str]] | None = 
     from passthrough.http import build_app, listen
 
     app = build_app(settings)
-    listening = await listen(app, settings, settings.host, settings.port, shutdown_timeout=5.0)
+    listening = await listen(
+        app, settings, settings.host, settings.port, shutdown_timeout=5.0, reuse_port=settings.reuse_port
+    )
     port = listening.port
     kind = "uvloop" if type(asyncio.get_running_loop()).__module__.startswith("uvloop") else "asyncio"
     log.info("listening on http://%s:%d (%s event loop)", settings.host, port, kind)
@@ -236,6 +238,29 @@ def _check_bindable(host: str, port: int) -> None:
             probe.bind(address)
 
 
+def _supervise(args: argparse.Namespace, settings: Settings, workers: int) -> int:
+    """`serve --workers N`: N processes on one port (passthrough/cluster/_workers.py)."""
+    from passthrough.cluster._workers import supervise
+
+    if not 1 <= workers <= 64:
+        print(f"passthrough: --workers must be 1 to 64, not {workers}", file=sys.stderr)
+        return 2
+    if getattr(args, "sandbox", False):
+        print(
+            "passthrough: --sandbox runs in one process (its simulated products keep their state in it); "
+            "leave out --workers",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        _check_bindable(settings.host, settings.port)
+    except OSError as exc:
+        print(f"passthrough: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    passed = ["--log-level", args.log_level] if getattr(args, "log_level", None) else []
+    return supervise(workers, settings.host, settings.port, passed, redis=settings.redis_url is not None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="passthrough", description="MCP server for Jira, Confluence, OpenProject and ClickUp"
@@ -246,6 +271,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", help="address to bind (PASSTHROUGH_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="port (PASSTHROUGH_PORT, default 8000)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING … (PASSTHROUGH_LOG_LEVEL)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="server processes sharing the port, any serving any session (PASSTHROUGH_WORKERS, default 1)",
+    )
     serve.add_argument(
         "--sandbox",
         action="store_true",
@@ -292,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"WARNING: {line}")
         return 0
     configure((getattr(args, "log_level", None) or settings.log_level).upper(), settings.log_format)
+    workers = getattr(args, "workers", None) or settings.workers
+    if workers != 1:
+        return _supervise(args, settings, workers)
     try:
         _check_bindable(settings.host, settings.port)
     except OSError as exc:

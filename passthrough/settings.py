@@ -121,6 +121,13 @@ class Settings(_Frozen):
     log_format: LogFormat = "text"
     metrics: MetricsPolicy = "loopback"
     limits: Limits = Limits()
+    # Several processes (passthrough/cluster): workers on this host, Redis for replicas on any number of hosts
+    workers: int = 1
+    redis_url: str | None = None
+    advertise_host: str | None = None  # where the other replicas reach this one's peer listener
+    peer_port: int = 0
+    worker_sockets: str | None = None  # set by `serve --workers N` for its workers: their socket directory
+    reuse_port: bool = False  # set by `serve --workers N` for its workers: they share one port
 
     def provider(self, name: Provider) -> ProviderSettings | None:
         for p in self.providers:
@@ -439,6 +446,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         max_attachment_bytes=_int(env, "PASSTHROUGH_MAX_ATTACHMENT_BYTES", Limits().max_attachment_bytes),
     )
+    workers = _int(env, "PASSTHROUGH_WORKERS", 1)
+    if not 1 <= workers <= 64:
+        raise ConfigError(f"PASSTHROUGH_WORKERS must be 1 to 64, not {workers}")
+    redis_url = env.get("PASSTHROUGH_REDIS_URL", "").strip() or None
+    if redis_url is not None and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError("PASSTHROUGH_REDIS_URL must be a redis://, rediss:// or unix:// URL")
     cloud_id = env.get("ATLASSIAN_OAUTH_CLOUD_ID", "").strip() or None
     if cloud_id is not None and not valid_cloud_id(cloud_id):
         raise ConfigError("ATLASSIAN_OAUTH_CLOUD_ID must be a cloud id (letters, digits and dashes)")
@@ -460,4 +473,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_format=_choice(env, "PASSTHROUGH_LOG_FORMAT", ("text", "json")),  # type: ignore[arg-type]
         metrics=_choice(env, "PASSTHROUGH_METRICS", ("loopback", "on", "off")),  # type: ignore[arg-type]
         limits=limits,
+        workers=workers,
+        redis_url=redis_url,
+        advertise_host=env.get("PASSTHROUGH_ADVERTISE_HOST", "").strip() or None,
+        peer_port=_int(env, "PASSTHROUGH_PEER_PORT", 0),
+        worker_sockets=env.get("PASSTHROUGH_WORKER_SOCKETS", "").strip() or None,
+        reuse_port=_flag(env, "PASSTHROUGH_REUSE_PORT"),
     )

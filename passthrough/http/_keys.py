@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from passthrough.cluster import Cluster
 from passthrough.credentials import Presented, RequestCredentials
 from passthrough.http._admission import Admission
 from passthrough.http._sessions import LegacySessions, McpSessions
@@ -19,6 +20,7 @@ LEGACY_SESSIONS = web.AppKey("legacy_sessions", LegacySessions)
 MCP_SESSIONS = web.AppKey("mcp_sessions", McpSessions)
 BINDING_KEY = web.AppKey("binding_key", bytes)
 ADMISSION = web.AppKey("admission", Admission)
+CLUSTER = web.AppKey("cluster", Cluster)
 METRICS = web.AppKey("metrics", Metrics)
 PRESENTED = web.RequestKey("presented", Presented)
 CREDENTIALS = web.RequestKey("credentials", RequestCredentials)  # resolved by `_credentials.credentials`

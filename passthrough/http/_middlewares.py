@@ -10,8 +10,9 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from passthrough.errors import HostForbidden, OriginForbidden, RequestRejected
-from passthrough.http._common import rejection
-from passthrough.http._keys import SETTINGS
+from passthrough.http._common import read_body, rejection
+from passthrough.http._keys import CLUSTER, SETTINGS
+from passthrough.protocol import MCP_PROTOCOL_VERSION_HEADER, MODERN_PROTOCOL_VERSIONS
 from passthrough.settings import is_loopback
 
 log = logging.getLogger("passthrough.http")
@@ -71,4 +72,29 @@ async def origin_guard(request: web.Request, handler: Handler) -> web.StreamResp
         allowed = request.app[SETTINGS].allowed_origins
         if not (_loopback_origin(origin) or origin.rstrip("/") in allowed):
             raise OriginForbidden("Origin not allowed; add it to PASSTHROUGH_ALLOWED_ORIGINS")
+    return await handler(request)
+
+
+def _session_named(request: web.Request) -> str | None:
+    """The session a request is for, when it is for one (the stateless revision never is)."""
+    if request.path in ("/messages", "/messages/"):
+        return request.query.get("session_id")
+    if request.path == "/mcp" and request.headers.get(MCP_PROTOCOL_VERSION_HEADER) not in MODERN_PROTOCOL_VERSIONS:
+        return request.headers.get("Mcp-Session-Id")
+    return None
+
+
+@web.middleware
+async def route_sessions(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A request for a session another process owns goes to that process (passthrough/cluster)."""
+    cluster = request.app[CLUSTER]
+    if cluster.routes:
+        session = _session_named(request)
+        if session:
+            limits = request.app[SETTINGS].limits
+            carried = await cluster.carry(
+                request, session, lambda: read_body(request, limits.max_body_bytes, limits.body_timeout_seconds)
+            )
+            if carried is not None:
+                return carried
     return await handler(request)

@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import resource
+import socket
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -24,6 +26,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
+from passthrough.http._keys import CLUSTER
 from passthrough.settings import Settings
 
 log = logging.getLogger("passthrough.http")
@@ -145,8 +148,16 @@ class _Counted(asyncio.Protocol):
 
 
 class _GuardedSite(web.TCPSite):
-    def __init__(self, runner: web.AppRunner, host: str, port: int, max_connections: int, per_address: int) -> None:
-        super().__init__(runner, host, port, backlog=1024)
+    def __init__(
+        self,
+        runner: web.AppRunner,
+        host: str,
+        port: int,
+        max_connections: int,
+        per_address: int,
+        reuse_port: bool = False,
+    ) -> None:
+        super().__init__(runner, host, port, backlog=1024, reuse_port=reuse_port)
         self._max_connections = max_connections
         self._per_address = max(1, per_address)
         self._by_address: dict[str, int] = {}
@@ -185,7 +196,12 @@ class _GuardedSite(web.TCPSite):
         self._runner._reg_site(self)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            self._protocol, self._host, self._port, backlog=self._backlog, reuse_address=self._reuse_address
+            self._protocol,
+            self._host,
+            self._port,
+            backlog=self._backlog,
+            reuse_address=self._reuse_address,
+            reuse_port=self._reuse_port,
         )
         self._bound_port = self._server.sockets[0].getsockname()[1] if self._server.sockets else self._port
 
@@ -198,9 +214,35 @@ class Listening:
     async def stop(self) -> None:
         await self.runner.cleanup()
 
+    async def add_peer_site(self, settings: Settings, unix_path: str | None) -> str:
+        """Listen for requests the other nodes carry here (passthrough/cluster); the address they use.
 
-async def listen(app: web.Application, settings: Settings, host: str, port: int, shutdown_timeout: float) -> Listening:
-    """Serve `app` on host:port (0: any free port) with the server's bounds; raises OSError if it cannot bind."""
+        A worker of this host listens on its socket file; a replica on `PASSTHROUGH_PEER_PORT` (0: any free
+        one) of the public address, reached at `PASSTHROUGH_ADVERTISE_HOST` (default: that address, or this
+        host's name when it binds every interface)."""
+        if unix_path is not None:
+            site: web.BaseSite = web.UnixSite(self.runner, unix_path)
+            await site.start()
+            return f"unix:{unix_path}"
+        limits = settings.limits
+        budget = descriptor_budget(limits.max_connections)
+        guarded = _GuardedSite(self.runner, settings.host, settings.peer_port, budget, budget)
+        await guarded.start()
+        host = settings.advertise_host or advertised_host(settings.host)
+        return f"http://{'[' + host + ']' if ':' in host else host}:{guarded.port}"
+
+
+def advertised_host(bound: str) -> str:
+    if bound in ("0.0.0.0", "::", ""):  # noqa: S104 (a comparison: which address was bound)
+        return socket.getfqdn()
+    return bound
+
+
+async def listen(
+    app: web.Application, settings: Settings, host: str, port: int, shutdown_timeout: float, reuse_port: bool = False
+) -> Listening:
+    """Serve `app` on host:port (0: any free port) with the server's bounds; raises OSError if it cannot bind.
+    `reuse_port`: share the port with the other workers of `serve --workers N` (the kernel spreads connections)."""
     limits = settings.limits
     runner = web.AppRunner(
         app,
@@ -214,11 +256,24 @@ async def listen(app: web.Application, settings: Settings, host: str, port: int,
     )
     await runner.setup()
     site = _GuardedSite(
-        runner, host, port, descriptor_budget(limits.max_connections), limits.max_connections_per_address
+        runner,
+        host,
+        port,
+        descriptor_budget(limits.max_connections),
+        limits.max_connections_per_address,
+        reuse_port=reuse_port,
     )
     try:
         await site.start()
+        listening = Listening(runner, site.port)
+        cluster = app.get(CLUSTER)
+        if cluster is not None and cluster.routes:
+            # one of several processes: listen for what the others carry here, and tell them where
+            sockets = settings.worker_sockets if settings.redis_url is None else None
+            unix = os.path.join(sockets, f"{cluster.node}.sock") if sockets is not None else None
+            await cluster.start(await listening.add_peer_site(settings, unix))
+            log.info("node %s: the other processes reach this one's sessions at %s", cluster.node, cluster.address)
     except BaseException:
         await runner.cleanup()
         raise
-    return Listening(runner, site.port)
+    return listening

@@ -25,8 +25,9 @@ from passthrough.errors import ServerBusy, SessionNotFound
 _NOT_FOUND = "Session not found: it ended, expired, or belongs to another credential"
 
 
-def _new_id() -> str:
-    return secrets.token_hex(16)
+def _new_id(node: str) -> str:
+    """A session id: the owning node's id (passthrough/cluster), then 128 random bits."""
+    return node + secrets.token_hex(16)
 
 
 class _Work:
@@ -171,7 +172,10 @@ def _server_full(limit: int) -> ServerBusy:
 
 
 class LegacySessions:
-    def __init__(self, max_sessions: int, per_client: int, max_inflight: int, outbox_bytes: int) -> None:
+    def __init__(
+        self, max_sessions: int, per_client: int, max_inflight: int, outbox_bytes: int, node: str = ""
+    ) -> None:
+        self._node = node
         self._sessions: dict[str, LegacySession] = {}
         self._max = max_sessions
         self._per_client = _PerClient(per_client, "event-stream")
@@ -186,7 +190,7 @@ class LegacySessions:
             raise self._per_client.refusal()
         if len(self._sessions) >= self._max:
             raise _server_full(self._max)
-        session = LegacySession(_new_id(), presented, client, self._inflight, self._outbox_bytes)
+        session = LegacySession(_new_id(self._node), presented, client, self._inflight, self._outbox_bytes)
         self._sessions[session.id] = session
         self._per_client.add(client)
         return session
@@ -235,7 +239,9 @@ class McpSessions:
         idle_seconds: float,
         max_inflight: int,
         clock: Callable[[], float] = time.monotonic,
+        node: str = "",
     ) -> None:
+        self._node = node
         self._sessions: dict[str, McpSession] = {}
         # Per client, its sessions from least to most recently used.
         self._by_client: dict[str, collections.OrderedDict[str, None]] = {}
@@ -258,7 +264,7 @@ class McpSessions:
             self._sweep()
             if len(self._sessions) >= self._max:
                 raise _server_full(self._max)
-        session = McpSession(_new_id(), presented, binding, client, version, self._inflight)
+        session = McpSession(_new_id(self._node), presented, binding, client, version, self._inflight)
         session.used = self._clock()
         self._sessions[session.id] = session
         self._by_client.setdefault(client, collections.OrderedDict())[session.id] = None

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 from aiohttp import web
 
 from passthrough import markup
+from passthrough.cluster import Cluster
 from passthrough.http import _legacy, _streamable
 from passthrough.http._admission import Admission
 from passthrough.http._credentials import credential_headers
@@ -18,13 +19,14 @@ from passthrough.http._front import index, not_found
 from passthrough.http._keys import (
     ADMISSION,
     BINDING_KEY,
+    CLUSTER,
     DISPATCHER,
     LEGACY_SESSIONS,
     MCP_SESSIONS,
     SETTINGS,
     UPSTREAMS,
 )
-from passthrough.http._middlewares import host_guard, origin_guard, refusals
+from passthrough.http._middlewares import host_guard, origin_guard, refusals, route_sessions
 from passthrough.http._observe import install_observability, metrics_endpoint
 from passthrough.http._sessions import LegacySessions, McpSessions
 from passthrough.protocol import Dispatcher
@@ -52,19 +54,25 @@ async def _healthz(request: web.Request) -> web.Response:
             "fallback": settings.fallback,
             "read_only": settings.read_only,
             "tools": len(request.app[DISPATCHER].registry),
+            "cluster": request.app[CLUSTER].health(),
         }
     )
 
 
 def build_app(
-    settings: Settings, *, upstream_sessions: Mapping[Provider, SessionFactory] | None = None
+    settings: Settings,
+    *,
+    upstream_sessions: Mapping[Provider, SessionFactory] | None = None,
+    cluster: Cluster | None = None,
 ) -> web.Application:
-    """The whole server; `upstream_sessions` lets tests make a provider's aiohttp ClientSession themselves."""
+    """The whole server; `upstream_sessions` lets tests make a provider's aiohttp ClientSession themselves;
+    `cluster` is this process's place among others (passthrough/cluster), by default as the settings say."""
     app = web.Application(
-        middlewares=[refusals, host_guard, origin_guard, not_found, credential_headers],
+        middlewares=[refusals, host_guard, origin_guard, route_sessions, not_found, credential_headers],
         client_max_size=settings.limits.max_body_bytes,
     )
     app[SETTINGS] = settings
+    app[CLUSTER] = node = cluster or Cluster.of(settings.redis_url, settings.worker_sockets, settings.limits)
     app[BINDING_KEY] = secrets.token_bytes(32)
     upstreams: dict[Provider, Upstream] = {
         p.name: Upstream(p, settings.limits, session_factory=(upstream_sessions or {}).get(p.name))
@@ -75,18 +83,25 @@ def build_app(
     limits = settings.limits
     app[ADMISSION] = Admission(limits.max_inflight, limits.max_inflight_per_client)
     app[LEGACY_SESSIONS] = LegacySessions(
-        limits.max_sessions, limits.max_sessions_per_client, limits.max_inflight_per_session, limits.sse_buffer_bytes
+        limits.max_sessions,
+        limits.max_sessions_per_client,
+        limits.max_inflight_per_session,
+        limits.sse_buffer_bytes,
+        node=node.node,
     )
     app[MCP_SESSIONS] = McpSessions(
         limits.max_sessions,
         limits.max_sessions_per_client,
         limits.session_idle_seconds,
         limits.max_inflight_per_session,
+        node=node.node,
     )
     install_observability(app)
 
     async def end_sessions(app: web.Application) -> None:
-        # Before aiohttp's graceful wait, so open event streams end now rather than at its timeout.
+        # Before aiohttp's graceful wait, so open event streams end now rather than at its timeout; and
+        # the cluster's directory first, so the other nodes answer this one's sessions 404 at once.
+        await app[CLUSTER].stop()
         app[LEGACY_SESSIONS].close_all()
         app[MCP_SESSIONS].close_all()
 
