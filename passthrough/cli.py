@@ -50,7 +50,22 @@ def describe(settings: Settings) -> list[str]:
     lines.append(f"Logs: {settings.log_level} and up, as {settings.log_format} (PASSTHROUGH_LOG_FORMAT)")
     metrics = {"loopback": "served to this machine only", "on": "served to any client", "off": "off"}
     lines.append(f"Metrics at /metrics: {metrics[settings.metrics]} (PASSTHROUGH_METRICS={settings.metrics})")
+    lines.append(_processes_line(settings))
     return lines
+
+
+def _processes_line(settings: Settings) -> str:
+    from passthrough.cluster import shown_redis_url
+
+    workers = f"{settings.workers} worker{'s' if settings.workers != 1 else ''} (PASSTHROUGH_WORKERS)"
+    if settings.redis_url is not None:
+        return (
+            f"Processes: {workers}; sessions routed among all replicas through Redis at "
+            f"{shown_redis_url(settings.redis_url)} (PASSTHROUGH_REDIS_URL; only node addresses are kept there)"
+        )
+    if settings.workers > 1:
+        return f"Processes: {workers}; sessions routed among them through socket files (no Redis: one host only)"
+    return f"Processes: {workers}; no session routing (PASSTHROUGH_REDIS_URL unset)"
 
 
 def _reach_lines(p: ProviderSettings) -> list[str]:

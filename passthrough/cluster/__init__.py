@@ -25,6 +25,7 @@ from passthrough.errors import SessionNotFound
 log = logging.getLogger("passthrough.cluster")
 
 NODE_CHARS = 8
+_HEX = frozenset("0123456789abcdefABCDEF")
 SESSION_CHARS = NODE_CHARS + 32
 
 __all__ = ["HOP", "Cluster", "owner_of", "shown_redis_url"]
@@ -36,11 +37,7 @@ def new_node() -> str:
 
 def owner_of(session_id: str) -> str | None:
     """The node a session id names as its owner, or None for an id no node of ours issued."""
-    if len(session_id) != SESSION_CHARS or not session_id.isascii():
-        return None
-    try:
-        int(session_id, 16)
-    except ValueError:
+    if len(session_id) != SESSION_CHARS or not all(c in _HEX for c in session_id):
         return None
     return session_id[:NODE_CHARS].lower()
 
