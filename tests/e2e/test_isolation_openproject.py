@@ -12,6 +12,7 @@ import httpx
 
 from tests.conftest import make_settings, serve
 from tests.e2e._clients import tool_caller
+from tests.e2e._openproject import API, key_headers
 from tests.fakes import FakeOpenProject, OpenProjectUser
 
 USERS = [
@@ -24,7 +25,6 @@ USERS = [
     )
     for i in range(6)
 ]
-API = "/api/v3"
 ROUNDS = 3
 
 
@@ -44,7 +44,7 @@ async def test_many_users_at_once_each_get_their_own_lookups() -> None:
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
 
             async def run(user: OpenProjectUser) -> list[dict[str, Any]]:
-                call = tool_caller(http, {"X-OpenProject-Key": user.api_key})
+                call = tool_caller(http, key_headers(user))
                 return [await call(name, args) for name, args in _plan()]
 
             outcomes = await asyncio.gather(*(run(u) for u in USERS))

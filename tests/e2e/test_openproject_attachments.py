@@ -9,7 +9,6 @@ import base64
 import builtins
 import json
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,39 +21,31 @@ from passthrough.sandbox.fakes.openproject._attachments_state import (
     SERVER_LOG,
     attachments_of,
 )
-from tests.conftest import make_settings, serve
-from tests.e2e._clients import tool_caller
-from tests.fakes import FakeOpenProject, OpenProjectUser
+from tests.e2e._openproject import (
+    ANNA,
+    API,
+    AS_OTTO,
+    OTTO,
+    Call,
+    assert_read_only_refuses,
+    openproject_fixture,
+    passthrough,
+    tool_fixture,
+    tools_listed,
+)
+from tests.fakes import FakeOpenProject
 
-ANNA = OpenProjectUser(id=5, login="anna", name="Anna Admin", email="anna@example.com", api_key="anna-key-" + "a" * 32)
-OTTO = OpenProjectUser(id=6, login="otto", name="Otto Other", email="otto@example.com", api_key="otto-key-" + "b" * 32)
-API = "/api/v3"
 BUG = 5  # "Login page returns 500 on an empty password": login-error.png (11), server.log (12), browser-trace.zip (13)
 S3 = "https://op-files.s3.eu-central-1.amazonaws.com"
 
-Call = Any
-
-
-@pytest.fixture
-async def op() -> AsyncIterator[FakeOpenProject]:
-    fake = FakeOpenProject([ANNA, OTTO])
-    async with fake.serve():
-        yield fake
-
-
-@pytest.fixture
-async def tool(op: FakeOpenProject) -> AsyncIterator[Call]:
-    async with (
-        serve(make_settings({"OPENPROJECT_URL": op.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        yield tool_caller(http, {"X-OpenProject-Key": ANNA.api_key})
+op = openproject_fixture(ANNA, OTTO)
+tool = tool_fixture()
 
 
 async def call_with(op: FakeOpenProject, env: dict[str, str], name: str, args: dict[str, Any]) -> dict[str, Any]:
-    settings = make_settings({"OPENPROJECT_URL": op.url, **env})
-    async with serve(settings) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        return await tool_caller(http, {"X-OpenProject-Key": ANNA.api_key})(name, args)
+    async with passthrough(op, env=env) as call:
+        result: dict[str, Any] = await call(name, args)
+        return result
 
 
 def served(op: FakeOpenProject) -> int:
@@ -371,11 +362,7 @@ async def test_upload_errors_from_openproject(op: FakeOpenProject, tool: Call) -
 
 async def test_upload_needs_permission_in_the_project(op: FakeOpenProject) -> None:
     # Otto is a Member of the demo project only; #21 is in the scrum project
-    async with (
-        serve(make_settings({"OPENPROJECT_URL": op.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        otto = tool_caller(http, {"X-OpenProject-Key": OTTO.api_key})
+    async with passthrough(op, AS_OTTO) as otto:
         args = {"filename": "a.txt", "content_base64": "eA=="}
         refused = await otto("openproject_upload_attachment", {"work_package_id": 21, **args})
         assert refused["isError"] and "403" in refused["text"], refused["text"]
@@ -455,13 +442,8 @@ async def test_delete_of_an_unknown_attachment_deletes_nothing(op: FakeOpenProje
 async def test_delete_needs_permission(op: FakeOpenProject) -> None:
     kept = attachments_of(op.state)
     kept.attachments[50] = {**kept.attachments[12], "id": 50, "container": 21}  # on a scrum project work package
-    async with (
-        serve(make_settings({"OPENPROJECT_URL": op.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        r = await tool_caller(http, {"X-OpenProject-Key": OTTO.api_key})(
-            "openproject_delete_attachment", {"attachment_id": 50}
-        )
+    async with passthrough(op, AS_OTTO) as otto:
+        r = await otto("openproject_delete_attachment", {"attachment_id": 50})
     assert r["isError"] and "403" in r["text"] and "You are not allowed to delete this attachment." in r["text"]
     assert 50 in kept.attachments
 
@@ -481,25 +463,12 @@ READS = (
 
 
 async def test_read_only_withholds_uploads_and_deletes(op: FakeOpenProject) -> None:
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_READ_ONLY": "true"}
-    headers = {"X-OpenProject-Key": ANNA.api_key}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-        names = {t["name"] for t in listed["result"]["tools"]}
-        assert names.issuperset(READS) and names.isdisjoint(WRITES)
-        for rid, (name, args) in enumerate(WRITES.items(), start=2):
-            body = {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": {"name": name, "arguments": args}}
-            r = (await http.post("/mcp", json=body, headers=headers)).json()
-            assert "read-only" in r["error"]["message"], name
-    assert not op.requests, "nothing reaches OpenProject"
+    await assert_read_only_refuses(op, READS, WRITES)
     assert 12 in attachments_of(op.state).attachments and 101 not in attachments_of(op.state).attachments
 
 
 async def test_toolset_and_annotations(op: FakeOpenProject) -> None:
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_TOOLSETS": "openproject_attachments"}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-    tools = {t["name"]: t for t in listed["result"]["tools"]}
+    tools = await tools_listed(op, PASSTHROUGH_TOOLSETS="openproject_attachments")
     assert set(tools) == {*READS, *WRITES}
     assert tools["openproject_delete_attachment"]["annotations"]["destructiveHint"] is True
     assert tools["openproject_upload_attachment"]["annotations"]["readOnlyHint"] is False

@@ -6,60 +6,29 @@ that never cross users."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
-
-import httpx
-import pytest
 
 from passthrough.providers.openproject import OpenProjectClient
 from passthrough.sandbox.fakes.openproject._people_state import people_of
-from tests.conftest import make_settings, serve
-from tests.e2e._clients import tool_caller
-from tests.fakes import FakeOpenProject, Fault, OpenProjectUser
-
-# Anna is the administrator (the first user); Otto a Member of demo-project only; Carla of scrum-project only
-ANNA = OpenProjectUser(id=5, login="anna", name="Anna Admin", email="anna@example.com", api_key="anna-key-" + "a" * 32)
-OTTO = OpenProjectUser(id=6, login="otto", name="Otto Other", email="otto@example.com", api_key="otto-key-" + "b" * 32)
-CARLA = OpenProjectUser(
-    id=7, login="carla", name="Carla Cruz", email="carla@example.com", api_key="carla-key-" + "c" * 31
+from tests.e2e._openproject import (
+    ANNA,
+    API,
+    AS_OTTO,
+    CARLA,
+    OTTO,
+    Call,
+    assert_read_only_refuses,
+    count,
+    filters,
+    openproject_fixture,
+    sent,
+    tool_fixture,
+    tools_listed,
 )
-API = "/api/v3"
-AS_ANNA = {"X-OpenProject-Key": ANNA.api_key}
-AS_OTTO = {"X-OpenProject-Key": OTTO.api_key}
+from tests.fakes import FakeOpenProject, Fault
 
-Call = Any
-
-
-@pytest.fixture
-async def op() -> AsyncIterator[FakeOpenProject]:
-    fake = FakeOpenProject([ANNA, OTTO, CARLA])
-    async with fake.serve():
-        yield fake
-
-
-@pytest.fixture
-async def tool(op: FakeOpenProject) -> AsyncIterator[Call]:
-    async with (
-        serve(make_settings({"OPENPROJECT_URL": op.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        yield tool_caller(http, AS_ANNA)
-
-
-def sent(op: FakeOpenProject, method: str, path: str) -> Any:
-    """The latest `method` request to exactly `API + path`."""
-    found = [r for r in op.requests if r.method == method and r.path == API + path]
-    assert found, f"no {method} {path} reached the fake"
-    return found[-1]
-
-
-def count(op: FakeOpenProject, method: str, path: str) -> int:
-    return len([r for r in op.requests if r.method == method and r.path == API + path])
-
-
-def filters(request: Any) -> Any:
-    return json.loads(request.query["filters"])
+op = openproject_fixture(ANNA, OTTO, CARLA)
+tool = tool_fixture()
 
 
 def group_id(op: FakeOpenProject, name: str) -> int:
@@ -472,25 +441,14 @@ WRITES = {
 
 
 async def test_read_only_refuses_the_writes_and_sends_nothing(op: FakeOpenProject) -> None:
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_READ_ONLY": "true"}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-        names = {t["name"] for t in listed["result"]["tools"]}
-        assert {"openproject_list_work_package_watchers", "openproject_list_memberships"} <= names
-        assert names.isdisjoint(WRITES)
-        for rid, (name, args) in enumerate(WRITES.items(), start=2):
-            body = {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": {"name": name, "arguments": args}}
-            r = (await http.post("/mcp", json=body, headers=AS_ANNA)).json()
-            assert "read-only" in r["error"]["message"], name
-    assert not op.requests, "nothing reaches OpenProject"
+    await assert_read_only_refuses(
+        op, ("openproject_list_work_package_watchers", "openproject_list_memberships"), WRITES
+    )
     assert 2 in people_of(op.state).memberships and people_of(op.state).watchers[5] == [5, 6]
 
 
 async def test_toolsets_and_annotations(op: FakeOpenProject) -> None:
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_TOOLSETS": "openproject_watchers,openproject_memberships"}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-    tools = {t["name"]: t for t in listed["result"]["tools"]}
+    tools = await tools_listed(op, PASSTHROUGH_TOOLSETS="openproject_watchers,openproject_memberships")
     assert set(tools) == {
         "openproject_list_work_package_watchers",
         "openproject_add_work_package_watcher",

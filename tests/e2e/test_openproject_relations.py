@@ -5,67 +5,27 @@ refusals before anything is sent, conflicts, and read-only mode."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import httpx
-import pytest
-from aiohttp import web
 
 from passthrough.sandbox.fakes.openproject._relations_state import relations_of
-from tests.conftest import make_settings, serve
-from tests.e2e._clients import tool_caller
-from tests.fakes import FakeOpenProject, OpenProjectUser
+from tests.e2e._openproject import (
+    ANNA,
+    API,
+    OTTO,
+    Call,
+    MeddlingOpenProject,
+    assert_read_only_refuses,
+    count,
+    openproject_fixture,
+    sent,
+    tool_fixture,
+    tools_listed,
+)
+from tests.fakes import FakeOpenProject
 
-ANNA = OpenProjectUser(id=5, login="anna", name="Anna Admin", email="anna@example.com", api_key="anna-key-" + "a" * 32)
-OTTO = OpenProjectUser(id=6, login="otto", name="Otto Other", email="otto@example.com", api_key="otto-key-" + "b" * 32)
-API = "/api/v3"
-
-Call = Any
-
-
-class MeddlingOpenProject(FakeOpenProject):
-    """Lets a test change a work package as someone else would, right before our PATCH lands."""
-
-    before_patch: Callable[[], object] | None = None
-
-    def extra_middlewares(self) -> list[Any]:
-        @web.middleware
-        async def meddle(request: web.Request, handler: Any) -> web.StreamResponse:
-            if request.method == "PATCH" and self.before_patch is not None:
-                hook, self.before_patch = self.before_patch, None
-                hook()
-            response: web.StreamResponse = await handler(request)
-            return response
-
-        return [meddle, *super().extra_middlewares()]
-
-
-@pytest.fixture
-async def op() -> AsyncIterator[MeddlingOpenProject]:
-    fake = MeddlingOpenProject([ANNA, OTTO])
-    async with fake.serve():
-        yield fake
-
-
-@pytest.fixture
-async def tool(op: FakeOpenProject) -> AsyncIterator[Call]:
-    async with (
-        serve(make_settings({"OPENPROJECT_URL": op.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        yield tool_caller(http, {"X-OpenProject-Key": ANNA.api_key})
-
-
-def sent(op: FakeOpenProject, method: str, path: str) -> Any:
-    """The latest `method` request to exactly `API + path`."""
-    found = [r for r in op.requests if r.method == method and r.path == API + path]
-    assert found, f"no {method} {path} reached the fake"
-    return found[-1]
-
-
-def count(op: FakeOpenProject, method: str, path: str) -> int:
-    return len([r for r in op.requests if r.method == method and r.path == API + path])
+op = openproject_fixture(ANNA, OTTO, kind=MeddlingOpenProject)
+tool = tool_fixture()
 
 
 # ---------------------------------------------------------------------- parent and children
@@ -408,25 +368,12 @@ READS = (
 
 
 async def test_read_only_refuses_the_writes_and_sends_nothing(op: FakeOpenProject) -> None:
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_READ_ONLY": "true"}
-    headers = {"X-OpenProject-Key": ANNA.api_key}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-        names = {t["name"] for t in listed["result"]["tools"]}
-        assert names.issuperset(READS) and names.isdisjoint(WRITES)
-        for rid, (name, args) in enumerate(WRITES.items(), start=2):
-            body = {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": {"name": name, "arguments": args}}
-            r = (await http.post("/mcp", json=body, headers=headers)).json()
-            assert "read-only" in r["error"]["message"], name
-    assert not op.requests, "nothing reaches OpenProject"
+    await assert_read_only_refuses(op, READS, WRITES)
     assert 5 in op.work_packages and 1 in relations_of(op.state).relations
 
 
 async def test_toolsets_and_annotations(op: FakeOpenProject) -> None:
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_TOOLSETS": "openproject_relations"}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-    tools = {t["name"]: t for t in listed["result"]["tools"]}
+    tools = await tools_listed(op, PASSTHROUGH_TOOLSETS="openproject_relations")
     assert set(tools) == {
         "openproject_set_work_package_parent",
         "openproject_remove_work_package_parent",

@@ -9,54 +9,27 @@ from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 from aiohttp import web
 
 from passthrough.sandbox.fakes.openproject._time_state import time_of
-from tests.conftest import make_settings, serve
-from tests.e2e._clients import tool_caller
-from tests.fakes import FakeOpenProject, OpenProjectUser
+from tests.e2e._openproject import (
+    ANNA,
+    AS_OTTO,
+    OTTO,
+    Call,
+    assert_read_only_refuses,
+    count,
+    openproject_fixture,
+    passthrough,
+    sent,
+    tool_fixture,
+    tools_listed,
+)
+from tests.fakes import FakeOpenProject
 
-ANNA = OpenProjectUser(id=5, login="anna", name="Anna Admin", email="anna@example.com", api_key="anna-key-" + "a" * 32)
-OTTO = OpenProjectUser(id=6, login="otto", name="Otto Other", email="otto@example.com", api_key="otto-key-" + "b" * 32)
-API = "/api/v3"
-AS_OTTO = {"X-OpenProject-Key": OTTO.api_key}
-
-Call = Any
-
-
-@pytest.fixture
-async def op() -> AsyncIterator[FakeOpenProject]:
-    fake = FakeOpenProject([ANNA, OTTO])
-    async with fake.serve():
-        yield fake
-
-
-@pytest.fixture
-async def tool(op: FakeOpenProject) -> AsyncIterator[Call]:
-    async with (
-        serve(make_settings({"OPENPROJECT_URL": op.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        yield tool_caller(http, {"X-OpenProject-Key": ANNA.api_key})
-
-
-def sent(op: FakeOpenProject, method: str, path: str) -> Any:
-    """The latest `method` request to exactly `API + path`."""
-    found = [r for r in op.requests if r.method == method and r.path == API + path]
-    assert found, f"no {method} {path} reached the fake"
-    return found[-1]
-
-
-def count(op: FakeOpenProject, method: str, path: str, identity: str | None = None) -> int:
-    return len(
-        [
-            r
-            for r in op.requests
-            if r.method == method and r.path == API + path and (identity is None or r.identity == identity)
-        ]
-    )
+op = openproject_fixture(ANNA, OTTO)
+tool = tool_fixture()
 
 
 def filters_of(op: FakeOpenProject) -> list[dict[str, Any]]:
@@ -350,12 +323,8 @@ class LockingOpenProject(FakeOpenProject):
 @pytest.fixture
 async def locking() -> AsyncIterator[tuple[LockingOpenProject, Call]]:
     fake = LockingOpenProject([ANNA, OTTO])
-    async with (
-        fake.serve(),
-        serve(make_settings({"OPENPROJECT_URL": fake.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        yield fake, tool_caller(http, {"X-OpenProject-Key": ANNA.api_key})
+    async with fake.serve(), passthrough(fake) as tool:
+        yield fake, tool
 
 
 async def test_update_with_a_lock_version_never_overwrites_a_concurrent_change(
@@ -517,25 +486,12 @@ READS = (
 
 
 async def test_read_only_refuses_the_writes_and_sends_nothing(op: FakeOpenProject) -> None:
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_READ_ONLY": "true"}
-    headers = {"X-OpenProject-Key": ANNA.api_key}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-        names = {t["name"] for t in listed["result"]["tools"]}
-        assert names.issuperset(READS) and names.isdisjoint(WRITES)
-        for rid, (name, args) in enumerate(WRITES.items(), start=2):
-            body = {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": {"name": name, "arguments": args}}
-            r = (await http.post("/mcp", json=body, headers=headers)).json()
-            assert "read-only" in r["error"]["message"], name
-    assert not op.requests, "nothing reaches OpenProject"
+    await assert_read_only_refuses(op, READS, WRITES)
     assert 1 in time_of(op.state).entries
 
 
 async def test_toolsets_and_annotations(op: FakeOpenProject) -> None:
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_TOOLSETS": "openproject_time"}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-    tools = {t["name"]: t for t in listed["result"]["tools"]}
+    tools = await tools_listed(op, PASSTHROUGH_TOOLSETS="openproject_time")
     assert set(tools) == {
         "openproject_list_time_entries",
         "openproject_create_time_entry",
@@ -548,8 +504,5 @@ async def test_toolsets_and_annotations(op: FakeOpenProject) -> None:
     assert set(tools["openproject_create_time_entry"]["inputSchema"]["required"]) == {"hours"}
     assert set(tools["openproject_update_time_entry"]["inputSchema"]["required"]) == {"time_entry_id"}
 
-    env["PASSTHROUGH_TOOLSETS"] = "openproject_projects"
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-    names = {t["name"] for t in listed["result"]["tools"]}
+    names = set(await tools_listed(op, PASSTHROUGH_TOOLSETS="openproject_projects"))
     assert {"openproject_list_versions", "openproject_create_version"} <= names

@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
 import pytest
-from aiohttp import web
 
-from tests.conftest import make_settings, serve
-from tests.e2e._clients import tool_caller
-from tests.fakes import FakeOpenProject, OpenProjectUser
+from tests.e2e._openproject import (
+    ANNA,
+    AS_OTTO,
+    OTTO,
+    Call,
+    MeddlingOpenProject,
+    openproject_fixture,
+    passthrough,
+    tool_fixture,
+)
+from tests.fakes import FakeOpenProject
 
-ANNA = OpenProjectUser(id=5, login="anna", name="Anna Admin", email="anna@example.com", api_key="anna-key-" + "a" * 32)
-OTTO = OpenProjectUser(id=6, login="otto", name="Otto Other", email="otto@example.com", api_key="otto-key-" + "b" * 32)
-
-Call = Any
-
-
-@pytest.fixture
-async def op() -> AsyncIterator[FakeOpenProject]:
-    fake = FakeOpenProject([ANNA, OTTO])
-    async with fake.serve():
-        yield fake
-
-
-def _caller(http: httpx.AsyncClient, key: str | None) -> Call:
-    return tool_caller(http, {"X-OpenProject-Key": key} if key else {})
-
-
-@pytest.fixture
-async def tool(op: FakeOpenProject) -> AsyncIterator[Call]:
-    async with (
-        serve(make_settings({"OPENPROJECT_URL": op.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        yield _caller(http, ANNA.api_key)
+op = openproject_fixture(ANNA, OTTO)
+tool = tool_fixture()
 
 
 def filters_sent(op: FakeOpenProject) -> list[dict[str, Any]]:
@@ -102,7 +85,7 @@ async def test_reference_lookups_are_cached_per_user(op: FakeOpenProject, tool: 
     await tool(
         "openproject_search_work_packages",
         {"status": "closed, in progress"},
-        headers={"X-OpenProject-Key": OTTO.api_key},
+        headers=AS_OTTO,
     )
     statuses = [r for r in op.requests if r.path == "/api/v3/statuses"]
     assert [r.identity for r in statuses] == ["anna", "otto"], "one user's cache must not serve another"
@@ -154,47 +137,28 @@ async def test_upstream_validation_errors_are_named(op: FakeOpenProject, tool: C
     assert r["isError"] and "422" in r["text"]
 
 
-class MeddlingOpenProject(FakeOpenProject):
-    """Lets a test change a work package as someone else would, right before our PATCH lands."""
-
-    before_patch: Callable[[], object] | None = None
-
-    def extra_middlewares(self) -> list[Any]:
-        @web.middleware
-        async def meddle(request: web.Request, handler: Any) -> web.StreamResponse:
-            if request.method == "PATCH" and self.before_patch is not None:
-                hook, self.before_patch = self.before_patch, None
-                hook()
-            response: web.StreamResponse = await handler(request)
-            return response
-
-        return [meddle, *super().extra_middlewares()]
-
-
 async def test_update_sends_lock_version_and_handles_conflicts() -> None:
     op = MeddlingOpenProject([ANNA, OTTO])
-    async with op.serve(), serve(make_settings({"OPENPROJECT_URL": op.url})) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=20) as http:
-            tool = _caller(http, ANNA.api_key)
-            wp_id = 3
-            r = await tool("openproject_update_work_package", {"work_package_id": wp_id, "subject": "Renamed"})
-            assert not r["isError"], r["text"]
-            assert op.updates[-1]["status"] == 200 and op.updates[-1]["lockVersion"] == op.updates[-1]["current"]
+    async with op.serve(), passthrough(op) as tool:
+        wp_id = 3
+        r = await tool("openproject_update_work_package", {"work_package_id": wp_id, "subject": "Renamed"})
+        assert not r["isError"], r["text"]
+        assert op.updates[-1]["status"] == 200 and op.updates[-1]["lockVersion"] == op.updates[-1]["current"]
 
-            # someone else changes another field between our read and our write: one re-read, one retry
-            op.before_patch = lambda: op.touch(wp_id, by="otto", description="edited by otto")
-            r = await tool("openproject_update_work_package", {"work_package_id": wp_id, "subject": "Renamed again"})
-            assert not r["isError"], r["text"]
-            assert r["structuredContent"]["retried"] is True
-            assert [u["status"] for u in op.updates[-2:]] == [409, 200]
-            assert op.work_packages[wp_id]["subject"] == "Renamed again"
+        # someone else changes another field between our read and our write: one re-read, one retry
+        op.before_patch = lambda: op.touch(wp_id, by="otto", description="edited by otto")
+        r = await tool("openproject_update_work_package", {"work_package_id": wp_id, "subject": "Renamed again"})
+        assert not r["isError"], r["text"]
+        assert r["structuredContent"]["retried"] is True
+        assert [u["status"] for u in op.updates[-2:]] == [409, 200]
+        assert op.work_packages[wp_id]["subject"] == "Renamed again"
 
-            # someone else changes the same field: reported, nothing overwritten
-            op.before_patch = lambda: op.touch(wp_id, by="otto", subject="Otto's title")
-            r = await tool("openproject_update_work_package", {"work_package_id": wp_id, "subject": "Mine"})
-            assert r["isError"] and "changed by someone else" in r["text"] and "subject" in r["text"]
-            assert op.work_packages[wp_id]["subject"] == "Otto's title"
-            assert op.updates[-1]["status"] == 409
+        # someone else changes the same field: reported, nothing overwritten
+        op.before_patch = lambda: op.touch(wp_id, by="otto", subject="Otto's title")
+        r = await tool("openproject_update_work_package", {"work_package_id": wp_id, "subject": "Mine"})
+        assert r["isError"] and "changed by someone else" in r["text"] and "subject" in r["text"]
+        assert op.work_packages[wp_id]["subject"] == "Otto's title"
+        assert op.updates[-1]["status"] == 409
 
 
 async def test_comment(op: FakeOpenProject, tool: Call) -> None:
@@ -206,9 +170,8 @@ async def test_comment(op: FakeOpenProject, tool: Call) -> None:
 
 
 async def test_authorization_header_never_goes_to_openproject(op: FakeOpenProject) -> None:
-    async with serve(make_settings({"OPENPROJECT_URL": op.url, "PASSTHROUGH_FALLBACK": "off"})) as url:
-        async with httpx.AsyncClient(base_url=url) as http:
-            r = await _caller(http, None)("openproject_get_myself", {}, {"Authorization": f"Bearer {ANNA.api_key}"})
+    async with passthrough(op, {}, env={"PASSTHROUGH_FALLBACK": "off"}) as call:
+        r = await call("openproject_get_myself", {}, {"Authorization": f"Bearer {ANNA.api_key}"})
     assert r["isError"] and "X-OpenProject-Key" in r["text"]
     assert op.requests == []
 
@@ -216,11 +179,9 @@ async def test_authorization_header_never_goes_to_openproject(op: FakeOpenProjec
 @pytest.mark.parametrize("fallback_to_anonymous", [False, True])
 async def test_a_bad_key_never_looks_like_success(fallback_to_anonymous: bool) -> None:
     fake = FakeOpenProject([ANNA], allow_anonymous=True, bad_key_falls_back_to_anonymous=fallback_to_anonymous)
-    async with fake.serve(), serve(make_settings({"OPENPROJECT_URL": fake.url})) as url:
-        async with httpx.AsyncClient(base_url=url) as http:
-            call = _caller(http, "wrong-key-" + "c" * 30)
-            me = await call("openproject_get_myself", {})
-            listed = await call("openproject_search_work_packages", {})
+    async with fake.serve(), passthrough(fake, {"X-OpenProject-Key": "wrong-key-" + "c" * 30}) as call:
+        me = await call("openproject_get_myself", {})
+        listed = await call("openproject_search_work_packages", {})
     assert me["isError"] and listed["isError"]
     expected = "anonymous" if fallback_to_anonymous else "401"
     assert expected in me["text"] and expected in listed["text"]

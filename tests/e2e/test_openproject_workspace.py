@@ -6,54 +6,26 @@ body) and what it answered; refusals before anything is sent; read-only mode."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from typing import Any
-
-import httpx
-import pytest
 
 from passthrough.sandbox.fakes.openproject._workspace_state import workspace_of
-from tests.conftest import make_settings, serve
-from tests.e2e._clients import tool_caller
-from tests.fakes import FakeOpenProject, Fault, OpenProjectUser
+from tests.e2e._openproject import (
+    ANNA,
+    API,
+    AS_OTTO,
+    OTTO,
+    Call,
+    assert_read_only_refuses,
+    count,
+    filters,
+    openproject_fixture,
+    sent,
+    tool_fixture,
+    tools_listed,
+)
+from tests.fakes import FakeOpenProject, Fault
 
-ANNA = OpenProjectUser(id=5, login="anna", name="Anna Admin", email="anna@example.com", api_key="anna-key-" + "a" * 32)
-OTTO = OpenProjectUser(id=6, login="otto", name="Otto Other", email="otto@example.com", api_key="otto-key-" + "b" * 32)
-API = "/api/v3"
-AS_OTTO = {"X-OpenProject-Key": OTTO.api_key}
-
-Call = Any
-
-
-@pytest.fixture
-async def op() -> AsyncIterator[FakeOpenProject]:
-    fake = FakeOpenProject([ANNA, OTTO])
-    async with fake.serve():
-        yield fake
-
-
-@pytest.fixture
-async def tool(op: FakeOpenProject) -> AsyncIterator[Call]:
-    async with (
-        serve(make_settings({"OPENPROJECT_URL": op.url})) as url,
-        httpx.AsyncClient(base_url=url, timeout=20) as http,
-    ):
-        yield tool_caller(http, {"X-OpenProject-Key": ANNA.api_key})
-
-
-def sent(op: FakeOpenProject, method: str, path: str) -> Any:
-    """The latest `method` request to exactly `API + path`."""
-    found = [r for r in op.requests if r.method == method and r.path == API + path]
-    assert found, f"no {method} {path} reached the fake"
-    return found[-1]
-
-
-def count(op: FakeOpenProject, method: str, path: str) -> int:
-    return len([r for r in op.requests if r.method == method and r.path == API + path])
-
-
-def filters(request: Any) -> Any:
-    return json.loads(request.query["filters"])
+op = openproject_fixture(ANNA, OTTO)
+tool = tool_fixture()
 
 
 # ---------------------------------------------------------------------- the instance
@@ -279,30 +251,14 @@ async def test_read_only_withholds_delete_project_and_sends_nothing(op: FakeOpen
         "openproject_mark_notification_read": {"notification_id": 1},
         "openproject_mark_all_notifications_read": {},
     }
-    env = {"OPENPROJECT_URL": op.url, "PASSTHROUGH_READ_ONLY": "true"}
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-        names = {t["name"] for t in listed["result"]["tools"]}
-        assert {"openproject_get_project", "openproject_list_notifications", "openproject_get_board"} <= names
-        assert names.isdisjoint(writes)
-        for rid, (name, args) in enumerate(writes.items(), start=2):
-            body = {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": {"name": name, "arguments": args}}
-            reply = (await http.post("/mcp", json=body, headers={"X-OpenProject-Key": ANNA.api_key})).json()
-            assert "read-only" in reply["error"]["message"], name
-    assert not op.requests, "nothing reaches OpenProject"
+    reads = ("openproject_get_project", "openproject_list_notifications", "openproject_get_board")
+    await assert_read_only_refuses(op, reads, writes)
     assert op.projects[1]["active"] is True and not workspace_of(op.state).deletions
 
 
 async def test_toolsets_and_annotations(op: FakeOpenProject) -> None:
-    env = {
-        "OPENPROJECT_URL": op.url,
-        "PASSTHROUGH_TOOLSETS": ",".join(
-            f"openproject_{name}" for name in ("system", "notifications", "queries", "documents")
-        ),
-    }
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-    tools = {t["name"]: t for t in listed["result"]["tools"]}
+    toolsets = ",".join(f"openproject_{name}" for name in ("system", "notifications", "queries", "documents"))
+    tools = await tools_listed(op, PASSTHROUGH_TOOLSETS=toolsets)
     assert set(tools) == {
         "openproject_test_connection",
         "openproject_get_api_info",
@@ -319,10 +275,7 @@ async def test_toolsets_and_annotations(op: FakeOpenProject) -> None:
     }
     assert tools["openproject_mark_notification_read"]["annotations"]["readOnlyHint"] is False
     assert tools["openproject_get_board"]["annotations"]["readOnlyHint"] is True
-    env["PASSTHROUGH_TOOLSETS"] = "openproject_projects"
-    async with serve(make_settings(env)) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
-        listed = (await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).json()
-    tools = {t["name"]: t for t in listed["result"]["tools"]}
+    tools = await tools_listed(op, PASSTHROUGH_TOOLSETS="openproject_projects")
     assert tools["openproject_delete_project"]["annotations"]["destructiveHint"] is True
     assert set(tools["openproject_create_project"]["inputSchema"]["required"]) == {"name", "identifier"}
 
