@@ -306,6 +306,37 @@ class McpPostCaller(Caller):
         self.conn.close()
 
 
+MODERN_VERSION = "2026-07-28"
+_MODERN_META = {
+    "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+class StatelessCaller(McpPostCaller):
+    """The stateless revision (2026-07-28): each POST stands alone, its version and capabilities in the body's
+    `_meta` and its method and tool name repeated in the routing headers; no initialize, no session. Any
+    process can answer it, so this is the call the replica figures use. An answer counts only if it is the
+    revision's own (`"resultType":"complete"`), so a server that fell back to an older revision fails it."""
+
+    def __init__(self, host: str, port: int, token: str, call: ToolCall = GET_ISSUE) -> None:
+        extra = (
+            b"Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: "
+            + MODERN_VERSION.encode()
+            + b"\r\nMcp-Method: tools/call\r\nMcp-Name: "
+            + call.tool.encode()
+            + b"\r\n"
+        )
+        super().__init__(host, port, token, call, extra)
+        params = {"name": call.tool, "arguments": call.arguments, "_meta": _MODERN_META}
+        self.params = json.dumps(params, separators=(",", ":")).encode()
+
+    async def call(self) -> bool:
+        body = b'{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":' % next(self.ids) + self.params + b"}"
+        r = await self.conn.request(b"POST", b"/mcp", self.headers, body)
+        return r.status == 200 and b'"resultType":"complete"' in r.body and self.tool_call.answered(r.body)
+
+
 class LegacySseCaller(Caller):
     """The 2024-11-05 HTTP+SSE transport: GET /sse, initialize, then POSTs whose answers come on the stream.
 

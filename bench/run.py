@@ -3,12 +3,15 @@
     python bench/run.py            # the full run: 3 rounds, ~5 minutes
     python bench/run.py --quick    # 2 short rounds, ~1 minute
     python bench/run.py --profile  # py-spy profiles of passthrough (and the peer) under load, no table
+    python bench/run.py --replicas --quick  # only the replica figures (1, 2, 3 replicas; --workers 2)
 
 Processes: this one (orchestrator and load generator), the fake Jira (bench/_fake.py), passthrough
 (`python -m passthrough serve`) and the peer (bench/.peer-venv/bin/mcp-atlassian), each its own process, all
-on 127.0.0.1. Every figure is the median of the rounds with the spread (min..max) beside it; ratios and
-overheads are taken within each round, then summarised the same way. The table goes to stdout and, as JSON,
-to bench/results/<timestamp>.json and bench/results/latest.json. See bench/README.md for what each figure is.
+on 127.0.0.1; the replica figures (bench/_replicas.py) add three passthrough replicas, a redis-server, HAProxy
+and `passthrough serve --workers 2`. Every figure is the median of the rounds with the spread (min..max)
+beside it; ratios and overheads are taken within each round, then summarised the same way. The table goes to
+stdout and, as JSON, to bench/results/<timestamp>.json and bench/results/latest.json. See bench/README.md for
+what each figure is.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import _peer
+import _replicas
 from _common import (
     BENCH,
     HOST,
@@ -62,6 +66,7 @@ from _load import (
     HttpxFloorCaller,
     LegacySseCaller,
     McpPostCaller,
+    StatelessCaller,
     StreamableCaller,
     ToolCall,
     gather_bounded,
@@ -249,16 +254,20 @@ def passthrough_server(
     prefix: list[str] | None = None,
     products: dict[str, str] | None = None,
     args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    name: str = "passthrough",
 ) -> Server:
-    """passthrough on `port`: Jira Server/DC at `jira_url` by default, or the `products` environment given."""
+    """passthrough on `port`: Jira Server/DC at `jira_url` by default, or the `products` environment given;
+    `env`: more variables (the replicas' PASSTHROUGH_REDIS_URL)."""
     argv = [sys.executable, *(prefix or []), "-m", "passthrough", "serve", "--port", str(port), *(args or [])]
-    env = {
+    environment = {
         **_peer.base_environment(),
         **(products if products is not None else {"JIRA_URL": jira_url, "JIRA_DEPLOYMENT": "server"}),
         "PASSTHROUGH_LOG_LEVEL": "WARNING",
+        **(env or {}),
         **SERVER_OVERRIDES,
     }
-    return Server("passthrough", argv, env, log_dir)
+    return Server(name, argv, environment, log_dir)
 
 
 def peer_server(port: int, jira_url: str, log_dir: Path) -> Server:
@@ -1185,6 +1194,214 @@ async def layers_phase(bench: Bench, seconds: float, log_dir: Path) -> dict[str,
     return out
 
 
+# ------------------------------------------------------------------------------------------ replicas
+
+
+@dataclass
+class Target:
+    """One column of the replica table: where the load goes and which processes serve it."""
+
+    key: str
+    port: int
+    serving: list[Server]  # the passthrough processes (a --workers supervisor: its workers serve)
+    balancer: Server | None = None
+
+
+async def _nodes_seen(port: int, fresh_connections: bool, asks: int) -> list[str]:
+    """The distinct `cluster.node` ids /healthz names through `port`: proof that the load reaches every process
+    (HAProxy balances each request, so one connection suffices; SO_REUSEPORT balances connections)."""
+    seen: list[str] = []
+    conn = Connection(HOST, port)
+    try:
+        for _ in range(asks):
+            if fresh_connections:
+                conn.close()
+            response = await bounded(conn.request(b"GET", b"/healthz"), 10.0)
+            node = json.loads(response.body).get("cluster", {}).get("node", "?")
+            if node not in seen:
+                seen.append(node)
+    finally:
+        conn.close()
+    return seen
+
+
+def _serving_pids(target: Target) -> tuple[dict[str, list[int]], int | None]:
+    """Each serving process's tree (its markup workers included), keyed proc1.., and a supervisor's own pid."""
+    if target.key == "w2":
+        supervisor = target.serving[0].pid
+        workers = _replicas.children(supervisor)
+        return {f"proc{i + 1}": _replicas.tree(pid) for i, pid in enumerate(workers)}, supervisor
+    return {f"proc{i + 1}": _replicas.tree(server.pid) for i, server in enumerate(target.serving)}, None
+
+
+async def _replica_column(bench: Bench, target: Target, everyone: list[Server], redis: Server) -> dict[str, Any]:
+    """c=32 stateless `jira_get_issue` through `target` for one window: calls/s, latency, and the CPU of every
+    process of the benchmark (and of the whole machine) across that window."""
+    plan = bench.plan
+    callers: list[Caller] = [
+        StatelessCaller(HOST, target.port, USERS[i % len(USERS)].token) for i in range(plan.concurrency)
+    ]
+    await bounded(gather_bounded([c.setup for c in callers], 8))
+    await bounded(bench._warm(callers[0], plan.warm_calls, f"stateless via {target.key}"))
+    serving, supervisor = _serving_pids(target)
+    serving_roots = {s.pid for s in target.serving}
+    idle = [pid for s in everyone if s.pid not in serving_roots for pid in _replicas.tree(s.pid)]
+    groups: dict[str, list[int]] = {**serving, "idle": idle, "fake": [bench.fake.pid], "redis": [redis.pid]}
+    if supervisor is not None:
+        groups["supervisor"] = [supervisor]
+    if target.balancer is not None:
+        groups["haproxy"] = [target.balancer.pid]
+
+    def sample() -> dict[str, float]:
+        out = {name: _replicas.cpu_seconds(pids) for name, pids in groups.items()}
+        out["loadgen"] = time.process_time()
+        out["machine"] = _replicas.machine_busy_seconds()
+        return out
+
+    tp = await run_throughput(callers, plan.window, plan.warmup, sample)
+    for c in callers:
+        await c.close()
+    under_load = sorted(tp.samples_ms)
+    result = {
+        "calls": tp.calls,
+        "errors": tp.errors,
+        "window_s": tp.window,
+        "calls_per_s": tp.per_second,
+        "p50_ms": statistics.median(under_load) if under_load else float("nan"),
+        "p99_ms": percentile(under_load, 99),
+        "cpu_s": tp.cpu,
+    }
+    progress(
+        f"    {target.key}: {tp.per_second:.0f} calls/s at c={plan.concurrency} (p99 {result['p99_ms']:.1f} ms), "
+        f"passthrough {sum(v for k, v in tp.cpu.items() if k.startswith('proc')) / tp.window * 100:.0f} %, "
+        f"load generator {tp.cpu['loadgen'] / tp.window * 100:.0f} %, errors {tp.errors}"
+    )
+    return result
+
+
+async def replicas_phase(bench: Bench, log_dir: Path) -> dict[str, Any]:
+    """Stateless throughput (revision 2026-07-28, `tools/call jira_get_issue`, c=32) through 1, 2 and 3 replicas
+    behind HAProxy in round robin (sharing a redis-server started here), through `serve --workers 2` (one
+    port, SO_REUSEPORT, no Redis: one host), and straight to one replica, round after round.
+
+    Every process is started once, before the rounds, and stays up: a column's load goes to its processes
+    only, the others sit idle (their CPU is measured and shown), so rounds interleave the columns instead of
+    spending their time starting servers."""
+    why_not = _replicas.missing()
+    if why_not is not None:
+        progress(f"replicas: not measured: {why_not}")
+        return {"note": f"not measured: {why_not}"}
+    plan, fake = bench.plan, bench.fake
+    started: list[Server] = []
+    try:
+        redis_port = free_port()
+        redis = Server("redis-server", _replicas.redis_argv(redis_port), _peer.base_environment(), log_dir).start()
+        started.append(redis)
+        deadline = time.perf_counter() + 30.0
+        while not await _replicas.redis_ready(redis_port):
+            if not redis.alive() or time.perf_counter() > deadline:
+                raise RuntimeError(f"redis-server did not answer PING; its log:\n{redis.tail()}")
+            await asyncio.sleep(0.05)
+        redis_env = {"PASSTHROUGH_REDIS_URL": f"redis://{HOST}:{redis_port}/0"}
+        ports = [free_port() for _ in range(3)]
+        replicas = [
+            passthrough_server(port, fake.url, log_dir, env=redis_env, name=f"passthrough-replica{i + 1}")
+            for i, port in enumerate(ports)
+        ]
+        workers_port = free_port()
+        workers = passthrough_server(
+            workers_port, fake.url, log_dir, args=["--workers", "2"], name="passthrough-workers2"
+        )
+        for server in (*replicas, workers):
+            started.append(server.start())
+        ready = await asyncio.gather(*(wait_ready(s, p) for s, p in zip(replicas, ports, strict=True)))
+        ready.append(await wait_ready(workers, workers_port))
+        progress("  replicas ready in " + ", ".join(f"{t:.2f}" for t in ready[:3]) + f" s; workers in {ready[3]:.2f} s")
+        balancers: dict[int, tuple[Server, int]] = {}
+        for n in (1, 2, 3):
+            port = free_port()
+            config = log_dir / f"haproxy-{n}.cfg"
+            config.write_text(_replicas.haproxy_config(port, ports[:n]))
+            balancer = Server(f"haproxy-{n}", _replicas.haproxy_argv(str(config)), _peer.base_environment(), log_dir)
+            started.append(balancer.start())
+            await wait_ready(balancer, port, 30.0)
+            balancers[n] = (balancer, port)
+        targets = [Target("direct", ports[0], replicas[:1])]
+        targets += [Target(f"r{n}", balancers[n][1], replicas[:n], balancers[n][0]) for n in (1, 2, 3)]
+        targets.append(Target("w2", workers_port, [workers]))
+        checks: dict[str, Any] = {}
+        for target in targets:
+            fresh = target.key == "w2"  # the supervisor is ready with its first worker: wait for the second
+            want = 2 if fresh else len(target.serving)
+            deadline = time.perf_counter() + 60.0
+            while True:
+                seen = await _nodes_seen(target.port, fresh, 24 if fresh else 3 * want)
+                if len(seen) == want or time.perf_counter() > deadline:
+                    break
+                await asyncio.sleep(0.1)
+            checks[target.key] = {"nodes_seen": seen, "expected": want}
+            if len(seen) != want:
+                raise RuntimeError(
+                    f"{target.key}: /healthz named {len(seen)} nodes through port {target.port}, not {want}: "
+                    "the load would not reach every process"
+                )
+        modes = set()
+        for port in ports:
+            conn = Connection(HOST, port)
+            try:
+                health = json.loads((await bounded(conn.request(b"GET", b"/healthz"), 10.0)).body)
+            finally:
+                conn.close()
+            modes.add(health.get("cluster", {}).get("mode"))
+        if modes != {"redis"}:
+            raise RuntimeError(f"the replicas' /healthz cluster modes were {sorted(map(str, modes))}, not redis")
+        everyone = [*replicas, workers]
+        rounds = []
+        loads = [list(os.getloadavg())]
+        for r in range(1, plan.rounds + 1):
+            progress(f"replicas round {r}/{plan.rounds}")
+            # every other round backwards: a machine that grows busier or quieter during the phase then does not
+            # favour the columns measured first
+            order = targets if r % 2 else targets[::-1]
+            columns = {t.key: await _replica_column(bench, t, everyone, redis) for t in order}
+            rounds.append({"cores": len(os.sched_getaffinity(0)), "columns": columns})
+            loads.append(list(os.getloadavg()))
+        for server in reversed(started):
+            await server.astop()
+    finally:
+        for server in reversed(started):
+            server.stop()
+    cores = len(os.sched_getaffinity(0))
+    summary = summarise(rounds, _replicas.round_metrics, _replicas.COLUMNS)
+    return {
+        "call": f"tools/call jira_get_issue, revision 2026-07-28 (stateless), c={plan.concurrency}",
+        "cores_usable": cores,
+        "startup_s": ready,
+        "checks": checks,
+        "loadavg": loads,
+        "summary": summary,
+        "rounds": rounds,
+    }
+
+
+def replicas_text(result: dict[str, Any], plan: Plan) -> str:
+    if "summary" not in result:
+        return f"replicas: {result.get('note', 'not measured')}"
+    cores = result["cores_usable"]
+    load = ", ".join(f"{x:.2f}" for x in result["loadavg"][-1])
+    return "\n".join(
+        [
+            f"stateless (2026-07-28) tools/call jira_get_issue {ISSUE_KEY} at c={plan.concurrency}, "
+            f"{plan.rounds} round{'s' if plan.rounds != 1 else ''} of a {plan.window:g} s window per column "
+            f"after {plan.warmup:g} s of load; HAProxy round robin, keep-alive, "
+            f"1 thread; replicas share one redis-server; --workers 2 without Redis (one host); load average at "
+            f"the end {load}:",
+            table(result["summary"], _replicas.COLUMNS, _replicas.rows(cores)),
+            *_replicas.reading(result["summary"], cores),
+        ]
+    )
+
+
 # ------------------------------------------------------------------------------------------ main
 
 
@@ -1214,6 +1431,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--no-write", action="store_true", help="print only; write no JSON")
     p.add_argument("--no-layers", action="store_true", help="leave out the py-spy profiles of CPU by layer")
     p.add_argument(
+        "--replicas",
+        action="store_true",
+        help="only the replica figures: stateless calls/s through 1, 2, 3 replicas behind HAProxy (Redis) and "
+        "through serve --workers 2",
+    )
+    p.add_argument("--no-replicas", action="store_true", help="leave the replica figures out of the full run")
+    p.add_argument(
         "--server-env",
         action="append",
         default=[],
@@ -1232,6 +1456,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             p.error(f"--server-env takes NAME=VALUE, not {item!r}")
     if args.rounds is not None and args.rounds < 1:
         p.error("--rounds must be at least 1")
+    if args.replicas and (args.profile or args.no_replicas):
+        p.error("--replicas runs the replica figures alone: not with --profile or --no-replicas")
     return args
 
 
@@ -1263,13 +1489,16 @@ async def amain(args: argparse.Namespace, log_dir: Path) -> int:
     info = machine()
     if SERVER_OVERRIDES:
         info["experiment"] = dict(SERVER_OVERRIDES)
-    with_peer = not args.skip_peer
+    with_peer = not args.skip_peer and not args.replicas
     if with_peer:
         info["mcp_atlassian"] = _peer.ensure_peer()
     fake = Fake(log_dir, args.delay).start()
     bench = Bench(plan, fake, log_dir, with_peer)
     command = "python bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
     progress(f"fake Jira at {fake.url}; logs in {log_dir}")
+
+    if args.replicas:
+        return await replicas_main(bench, info, command, log_dir, args.no_write)
 
     if args.profile:
         profiles = await profile_main(bench, args.profile_seconds, log_dir)
@@ -1285,6 +1514,9 @@ async def amain(args: argparse.Namespace, log_dir: Path) -> int:
     started = time.perf_counter()
     rounds = await bounded(bench.run(), 3600.0)  # a last resort: each step has its own, shorter bound
     elapsed = time.perf_counter() - started
+    replicas: dict[str, Any] = {"note": "not measured (--no-replicas)"}
+    if not args.no_replicas:
+        replicas = await bounded(replicas_phase(bench, log_dir), 1800.0)
     info["loadavg_at_end"] = list(os.getloadavg())
     if source_digest() != info["passthrough_source_sha256"]:
         info["warning"] = "passthrough's source changed during the run: rounds may have measured different code"
@@ -1312,6 +1544,8 @@ async def amain(args: argparse.Namespace, log_dir: Path) -> int:
             "upstream GET on the fake:",
             table(render, RENDER_COLUMNS, RENDER_ROWS),
             "",
+            replicas_text(replicas, plan),
+            "",
             *(
                 [f"  {name}: {layers_text(prof)}" for name, prof in layers.items() if isinstance(prof, dict)]
                 or [f"  server CPU by layer: {layers.get('note', 'not measured (--no-layers)')}"]
@@ -1334,6 +1568,7 @@ async def amain(args: argparse.Namespace, log_dir: Path) -> int:
             "summary": summary,
             "render_summary": render,
             "layers": layers,
+            "replicas": replicas,
             "targets": checks,
             "table": report,
             "rounds": rounds,
@@ -1343,6 +1578,42 @@ async def amain(args: argparse.Namespace, log_dir: Path) -> int:
         (RESULTS / "latest.json").write_text(text)
         progress(f"wrote bench/results/{stamp}.json and bench/results/latest.json")
     return 0
+
+
+async def replicas_main(bench: Bench, info: dict[str, Any], command: str, log_dir: Path, no_write: bool) -> int:
+    """`--replicas`: the replica figures alone, printed and written beside (not over) the figures of record."""
+    plan = bench.plan
+    started = time.perf_counter()
+    result = await bounded(replicas_phase(bench, log_dir), 1800.0)
+    info["loadavg_at_end"] = list(os.getloadavg())
+    if source_digest() != info["passthrough_source_sha256"]:
+        info["warning"] = "passthrough's source changed during the run: rounds may have measured different code"
+        progress(f"WARNING: {info['warning']}")
+    report = "\n".join(
+        [
+            machine_text(info),
+            f"command: {command}  ({plan.rounds} rounds, {time.perf_counter() - started:.0f} s)",
+            "",
+            replicas_text(result, plan),
+        ]
+    )
+    print(report)
+    if not no_write and "summary" in result:
+        RESULTS.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        document = {
+            "command": command,
+            "when": stamp,
+            "machine": info,
+            "plan": asdict(plan),
+            "replicas": result,
+            "table": report,
+        }
+        text = json.dumps(document, indent=2, default=str) + "\n"
+        (RESULTS / f"{stamp}-replicas.json").write_text(text)
+        (RESULTS / "replicas-latest.json").write_text(text)
+        progress(f"wrote bench/results/{stamp}-replicas.json and bench/results/replicas-latest.json")
+    return 0 if "summary" in result else 1
 
 
 def _one_at_a_time(wait: float = 900.0) -> Any:
