@@ -77,7 +77,10 @@ class Cluster:
             directory = SocketDirectory(worker_sockets)
         else:
             return cls.alone()
-        forwarder = Forwarder(limits.max_inflight, limits.max_reply_bytes)
+        # connections to the others reused for half their idle timeout (PASSTHROUGH_IDLE_TIMEOUT_SECONDS, which
+        # replicas share), never up to the moment they close them
+        keepalive = max(1.0, limits.idle_timeout_seconds / 2)
+        forwarder = Forwarder(limits.max_inflight, limits.max_reply_bytes, keepalive)
         return cls(new_node(), directory, forwarder)
 
     async def start(self, address: str) -> None:

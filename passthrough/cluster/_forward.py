@@ -54,14 +54,20 @@ class OwnerStopped(RequestRejected):
 
 
 class Forwarder:
-    """Pooled connections to the other nodes, a bounded number of forwarded requests at once."""
+    """Pooled connections to the other nodes, a bounded number of forwarded requests at once.
 
-    def __init__(self, max_inflight: int, max_reply_bytes: int) -> None:
+    A pooled connection is used again only for `keepalive_seconds` after its last answer: less than the
+    other node keeps it open (its idle timeout), so a request is never written to a connection the other
+    node has just closed, which would end in a 502 though the owner is well and nothing ran."""
+
+    def __init__(self, max_inflight: int, max_reply_bytes: int, keepalive_seconds: float = 5.0) -> None:
         self._max = max(1, max_inflight)
         self._inflight = 0
         self._max_reply = max_reply_bytes
+        self._keepalive = keepalive_seconds
         self._tcp: aiohttp.ClientSession | None = None
         self._unix: OrderedDict[str, aiohttp.ClientSession] = OrderedDict()
+        self._streams: set[aiohttp.ClientResponse] = set()  # event streams carried for the other nodes now
 
     def _session_for(self, address: str) -> tuple[aiohttp.ClientSession, str]:
         """The pool for `address` and the base URL to request under it."""
@@ -71,7 +77,8 @@ class Forwarder:
             path = address[len("unix:") :]
             found = self._unix.get(path)
             if found is None or found.closed:
-                found = aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=path), **common)  # type: ignore[arg-type]
+                unix = aiohttp.UnixConnector(path=path, keepalive_timeout=self._keepalive)
+                found = aiohttp.ClientSession(connector=unix, **common)  # type: ignore[arg-type]
                 self._unix[path] = found
                 while len(self._unix) > _PEER_POOLS:
                     _, oldest = self._unix.popitem(last=False)
@@ -79,7 +86,9 @@ class Forwarder:
             self._unix.move_to_end(path)
             return found, "http://peer"
         if self._tcp is None or self._tcp.closed:
-            connector = aiohttp.TCPConnector(limit=self._max, limit_per_host=0, ttl_dns_cache=60)
+            connector = aiohttp.TCPConnector(
+                limit=self._max, limit_per_host=0, ttl_dns_cache=60, keepalive_timeout=self._keepalive
+            )
             self._tcp = aiohttp.ClientSession(connector=connector, **common)  # type: ignore[arg-type]
         return self._tcp, address.rstrip("/")
 
@@ -130,13 +139,26 @@ class Forwarder:
         response = web.StreamResponse(status=upstream.status)
         response.headers.extend(headers)
         await response.prepare(request)
-        with contextlib.suppress(aiohttp.ClientError, ConnectionResetError):
-            # a stream ends when the owner ends it, or stops; the client then sees its stream end
-            async for chunk in upstream.content.iter_any():
-                await response.write(chunk)
+        endless = request.method == "GET"  # an event stream, not the answer to a call
+        if endless:
+            self._streams.add(upstream)
+        try:
+            with contextlib.suppress(aiohttp.ClientError, ConnectionResetError):
+                # a stream ends when the owner ends it, or stops, or this node stops; the client then sees its
+                # stream end
+                async for chunk in upstream.content.iter_any():
+                    await response.write(chunk)
+        finally:
+            self._streams.discard(upstream)
         return response
 
     async def aclose(self) -> None:
+        """End the event streams carried for the other nodes (they would hold a graceful stop to its timeout;
+        closing the pools does not end them), then close the pools. A call's answer on its way is left to
+        finish within the stop's grace."""
+        for stream in list(self._streams):
+            stream.close()
+        self._streams.clear()
         pools = [*self._unix.values(), *([self._tcp] if self._tcp is not None else [])]
         self._unix.clear()
         self._tcp = None
