@@ -73,7 +73,7 @@ async def test_twenty_users_through_a_round_robin_balancer_over_three_replicas(t
         await check_directory(found)
         runs = [
             run_client(
-                found.url, bearer(u.token), Outcome(u.name, TRANSPORTS[i % 4], plan(i, u, CALLS)), call_seconds=30
+                found.url, bearer(u.token), Outcome(u.name, TRANSPORTS[i % 4], plan(i, u, CALLS)), call_seconds=10
             )
             for i, u in enumerate(users)
         ]
@@ -82,7 +82,7 @@ async def test_twenty_users_through_a_round_robin_balancer_over_three_replicas(t
                 found.url,
                 {"X-MCP-API-Key": key},
                 Outcome(service.name, TRANSPORTS[i % 4], plan(USERS + i, service, CALLS, label=f"key{i}")),
-                call_seconds=30,
+                call_seconds=10,
             )
             for i in range(KEY_CLIENTS)
         ]
@@ -160,7 +160,7 @@ async def test_a_replica_gone_mid_run_every_client_recovers_and_no_call_runs_twi
     async with fake.serve(), cluster(tmp_path, fake, PASSTHROUGH_FALLBACK="off") as found:
         runs = [
             asyncio.create_task(
-                run_client(found.url, bearer(u.token), o, call_seconds=8, pause=0.02, before=gate(u.name))
+                run_client(found.url, bearer(u.token), o, call_seconds=5, pause=0.02, before=gate(u.name))
             )
             for u, o in zip(users, outcomes, strict=True)
         ]
