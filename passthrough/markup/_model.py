@@ -132,10 +132,20 @@ Block: TypeAlias = Paragraph | Heading | CodeBlock | BulletList | OrderedList | 
 
 _BREAKS = (HardBreak, SoftBreak)
 _TASK_RE = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
+# The functions below run for every paragraph, list item and cell of every conversion, so
+# they look at ``type(node)`` first (text and code are most nodes) and keep a node rather
+# than copy it when nothing in it changes (none of them changes a node it was given; the
+# Span, Link and list objects they change are ones they made).
 
 
 def is_blank(nodes: Sequence[Inline]) -> bool:
-    return all(isinstance(n, _BREAKS) or (isinstance(n, Text) and not n.text.strip()) for n in nodes)
+    for node in nodes:
+        if type(node) is Text:
+            if node.text.strip():
+                return False
+        elif type(node) not in _BREAKS:
+            return False
+    return True
 
 
 def normalize(nodes: Iterable[Inline], _inside: frozenset[type] = frozenset()) -> list[Inline]:
@@ -151,16 +161,24 @@ def normalize(nodes: Iterable[Inline], _inside: frozenset[type] = frozenset()) -
 
 
 def _normalize(nodes: Iterable[Inline], inside: frozenset[type]) -> list[Inline]:
-    # every Span and Link in the result is a new object, so _append may extend it in place
+    # every Span and Link in the result is a new object, so _append may extend it in place;
+    # a Text may be one of ``nodes`` (_join makes new ones of all of them)
     out: list[Inline] = []
     for node in nodes:
-        if isinstance(node, Text):
-            lines = node.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            for index, line in enumerate(lines):
-                if index:
-                    _append(out, SoftBreak())
-                if line:
-                    _append(out, Text(line))
+        if type(node) is Text:
+            text = node.text
+            if "\n" in text or "\r" in text:
+                lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                for index, line in enumerate(lines):
+                    if index:
+                        out.append(SoftBreak())
+                    if line:
+                        out.append(Text(line))
+            elif text:
+                out.append(node)
+        elif type(node) is Code:
+            if node.text:
+                out.append(node)
         elif isinstance(node, Span | Link):
             kind = type(node)
             inner = _normalize(node.children, inside | {kind})
@@ -168,9 +186,10 @@ def _normalize(nodes: Iterable[Inline], inside: frozenset[type]) -> list[Inline]
                 for child in inner:
                     _append(out, child)
                 continue
-            head, inner, tail = _split_edges(inner)
-            for child in head:
-                _append(out, child)
+            tail: list[Inline] = []
+            if inner and (_at_edge(inner[0], True) or _at_edge(inner[-1], False)):
+                head, inner, tail = _split_edges(inner)
+                out.extend(head)
             if inner:
                 if isinstance(node, Link):
                     _append(out, Link(node.href, inner, node.title))
@@ -178,25 +197,32 @@ def _normalize(nodes: Iterable[Inline], inside: frozenset[type]) -> list[Inline]
                     _append(out, type(node)(inner))
             elif isinstance(node, Link) and node.href:
                 _append(out, Link(node.href, [Text(node.href)], node.title))
-            for child in tail:
-                _append(out, child)
-        elif isinstance(node, Code):
-            if node.text:
-                _append(out, node)
+            out.extend(tail)
         else:
-            _append(out, node)
+            out.append(node)
     return out
+
+
+def _at_edge(node: Inline, start: bool) -> bool:
+    """Whether `_split_edges` would move ``node``, or part of it, out of a span."""
+    if type(node) is Text:
+        return (node.text[:1] if start else node.text[-1:]).isspace()
+    return type(node) in _BREAKS
 
 
 def _append(out: list[Inline], node: Inline) -> None:
     """Add ``node`` to normalized ``out``; adjacent text and code stay separate pieces until `_join`."""
-    last = out[-1] if out else None
-    if isinstance(node, Span) and type(last) is type(node) and isinstance(last, Span):
-        _extend(last.children, node.children)
-    elif isinstance(node, Link) and isinstance(last, Link) and (last.href, last.title) == (node.href, node.title):
-        _extend(last.children, node.children)
-    else:
-        out.append(node)
+    if out:
+        last = out[-1]
+        kind = type(node)
+        if kind is type(last):
+            if isinstance(node, Span) and isinstance(last, Span):
+                _extend(last.children, node.children)
+                return
+            if isinstance(node, Link) and isinstance(last, Link) and (last.href, last.title) == (node.href, node.title):
+                _extend(last.children, node.children)
+                return
+    out.append(node)
 
 
 def _extend(children: list[Inline], more: list[Inline]) -> None:
@@ -212,7 +238,7 @@ def _join(nodes: list[Inline]) -> list[Inline]:
     texts: list[str] = []
     codes: list[str] = []
     for node in nodes:
-        if isinstance(node, Text):
+        if type(node) is Text:
             if codes:
                 out.append(Code("".join(codes)))
                 codes = []
@@ -221,7 +247,7 @@ def _join(nodes: list[Inline]) -> list[Inline]:
         if texts:
             out.append(Text("".join(texts)))
             texts = []
-        if isinstance(node, Code):
+        if type(node) is Code:
             codes.append(node.text)
             continue
         if codes:
@@ -279,50 +305,58 @@ def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
 
     ``collapse`` squeezes runs of whitespace the way HTML renders them.
     """
-    if type(nodes) is list and all(type(node) is Text for node in nodes):
-        # plain text only (most paragraphs, list items and cells): the steps below come down to this
-        text = "".join([node.text for node in nodes])
-        if collapse:
-            text = _WHITESPACE.sub(" ", text)
-        if "\n" not in text and "\r" not in text:
-            text = text.strip()
-            return [Text(text)] if text else []
+    if type(nodes) is list:
+        for node in nodes:
+            if type(node) is not Text:
+                break
+        else:
+            # plain text only (most paragraphs, list items and cells): the steps below come down to this
+            text = "".join([node.text for node in nodes])
+            if collapse:
+                text = _WHITESPACE.sub(" ", text)
+            if "\n" not in text and "\r" not in text:
+                text = text.strip()
+                return [Text(text)] if text else []
     if collapse:
         nodes = [_collapse(node) for node in nodes]
-    result = normalize(nodes)
+    result = _join(_normalize(nodes, frozenset()))
     if collapse:
         result = [_collapse(node) for node in result]
     start, end = 0, len(result)
-    while start < end and (isinstance(result[start], _BREAKS) or _blank_text(result[start])):
+    while start < end and _blank(result[start]):
         start += 1
-    while end > start and (isinstance(result[end - 1], _BREAKS) or _blank_text(result[end - 1])):
+    while end > start and _blank(result[end - 1]):
         end -= 1
-    result = result[start:end]
+    if start or end < len(result):
+        result = result[start:end]
     for index, node in enumerate(result):
-        if isinstance(node, _BREAKS):
+        if type(node) in _BREAKS:
             before = result[index - 1] if index else None
-            after = result[index + 1] if index + 1 < len(result) else None
-            if isinstance(before, Text):
+            if type(before) is Text:
                 result[index - 1] = Text(before.text.rstrip())
-            if isinstance(after, Text):
+            after = result[index + 1] if index + 1 < len(result) else None
+            if type(after) is Text:
                 result[index + 1] = Text(after.text.lstrip())
-    if result and isinstance(result[0], Text):
-        result[0] = Text(result[0].text.lstrip())
-    if result and isinstance(result[-1], Text):
-        result[-1] = Text(result[-1].text.rstrip())
-    return [node for node in result if not (isinstance(node, Text) and not node.text)]
+    if result and type(first := result[0]) is Text:
+        result[0] = Text(first.text.lstrip())
+    if result and type(last := result[-1]) is Text:
+        result[-1] = Text(last.text.rstrip())
+    return [node for node in result if type(node) is not Text or node.text]
 
 
-def _blank_text(node: Inline) -> bool:
-    return isinstance(node, Text) and not node.text.strip()
+def _blank(node: Inline) -> bool:
+    if type(node) is Text:
+        return not node.text.strip()
+    return type(node) in _BREAKS
 
 
 _WHITESPACE = re.compile(r"\s+")
 
 
 def _collapse(node: Inline) -> Inline:
-    if isinstance(node, Text):
-        return Text(_WHITESPACE.sub(" ", node.text))
+    if type(node) is Text:
+        collapsed = _WHITESPACE.sub(" ", node.text)
+        return node if collapsed == node.text else Text(collapsed)
     if isinstance(node, Span):
         return type(node)([_collapse(child) for child in node.children])
     if isinstance(node, Link):

@@ -2,16 +2,21 @@
 
 Storage is XHTML but routinely carries HTML entities (``&nbsp;``) that an XML
 parser rejects, and pages saved by other tools are not always well formed.  So it
-is read with the forgiving ``html.parser`` into a small element tree; CDATA
-sections are turned into escaped text first, since ``html.parser`` does not
+is read forgivingly, the way ``html.parser`` reads it, into a small element tree;
+CDATA sections are turned into escaped text first, since ``html.parser`` does not
 treat them as XML does.
+
+``html.parser`` took most of the time of reading a page (a method call per construct,
+line numbers kept), so a page made only of the constructs storage is written in (tags
+with quoted attributes, end tags, plain comments) is read by one regular expression of
+our own into the very same tree; anything else in a page (a bare ``<``, a doctype, an
+unquoted attribute, ``<script>``) sends the whole page through ``html.parser`` as before.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ._limits import note_flattened
@@ -99,24 +104,29 @@ _INLINE_TAGS: dict[str, type[Strong | Emph | Strike]] = {
 }
 
 
-@dataclass
 class Element:
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[Element | str] = field(default_factory=list)
+    __slots__ = ("attrs", "children", "tag")
+
+    def __init__(self, tag: str, attrs: dict[str, str] | None = None) -> None:
+        self.tag = tag
+        self.attrs: dict[str, str] = {} if attrs is None else attrs
+        self.children: list[Element | str] = []
 
     def child(self, tag: str) -> Element | None:
-        return next((c for c in self.children if isinstance(c, Element) and c.tag == tag), None)
+        for child in self.children:
+            if type(child) is Element and child.tag == tag:
+                return child
+        return None
 
     def text(self) -> str:
         parts: list[str] = []
         stack: list[Element | str] = [self]
         while stack:
             node = stack.pop()
-            if isinstance(node, str):
+            if type(node) is str:
                 parts.append(node)
             else:
-                stack.extend(reversed(node.children))
+                stack.extend(reversed(node.children))  # type: ignore[union-attr]
         return "".join(parts)
 
 
@@ -126,7 +136,6 @@ class _TreeBuilder(HTMLParser):
         self.root = Element("root")
         self.stack = [self.root]
         self.open: dict[str, int] = {}  # how many elements of each tag the stack holds
-        self.depth = 0  # the deepest the stack has been
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = Element(tag, {key: value or "" for key, value in attrs})
@@ -134,7 +143,6 @@ class _TreeBuilder(HTMLParser):
         if tag not in _VOID:
             self.stack.append(element)
             self.open[tag] = self.open.get(tag, 0) + 1
-            self.depth = max(self.depth, len(self.stack) - 1)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.stack[-1].children.append(Element(tag, {key: value or "" for key, value in attrs}))
@@ -156,15 +164,97 @@ class _TreeBuilder(HTMLParser):
 
 
 def parse_storage_tree(storage: str) -> Element:
-    return _build(storage).root
+    if "<![CDATA[" in storage:
+        storage = _CDATA_RE.sub(_escaped_cdata, storage)
+    text = _unterminated_as_text(storage)
+    root = _read_plain(text)
+    if root is None:
+        builder = _TreeBuilder()
+        builder.feed(text)
+        builder.close()
+        root = builder.root
+    return root
 
 
-def _build(storage: str) -> _TreeBuilder:
-    text = _CDATA_RE.sub(lambda m: html.escape(m.group(1), quote=False), storage)
-    builder = _TreeBuilder()
-    builder.feed(_unterminated_as_text(text))
-    builder.close()
-    return builder
+def _escaped_cdata(match: re.Match[str]) -> str:
+    return html.escape(match.group(1), quote=False)
+
+
+# What `_read_plain` reads: the constructs on which ``html.parser`` (3.11 to 3.13) calls
+# handle_starttag, handle_startendtag, handle_endtag or handle_comment with just what the
+# text says.  A start tag: a name of ASCII letters, digits and ``:_.-``; attributes after
+# ASCII whitespace, each a name alone or with a value in quotes (no ``<`` in it); then
+# ``>`` or ``/>``.  An end tag: a name, whitespace, ``>``.  A comment: no ``--`` in it,
+# no ``>`` or ``->`` right after ``<!--``.  Any other ``<`` matches the last, empty group.
+_SPACE = r"[ \t\n\r\f]"
+_ATTRIBUTE_NAME = r"[a-zA-Z_:][a-zA-Z0-9:_.-]*"
+_ATTRIBUTE_RE = re.compile(rf"""{_SPACE}+({_ATTRIBUTE_NAME})(?:{_SPACE}*={_SPACE}*(?:"([^"<]*)"|'([^'<]*)'))?""")
+_CONSTRUCT_RE = re.compile(
+    rf"""<(?:(/?)([a-zA-Z][a-zA-Z0-9:_.-]*)"""
+    rf"""((?:{_SPACE}+{_ATTRIBUTE_NAME}(?:{_SPACE}*={_SPACE}*(?:"[^"<]*"|'[^'<]*'))?)*)"""
+    rf"""{_SPACE}*(/?)>"""
+    r"""|!--(?!-?>)[^-]*(?:-[^-]+)*-->"""
+    r"""|())"""
+)
+# Elements whose content ``html.parser`` reads as raw text, in one version or another.
+_RAW_TEXT = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
+)
+
+
+def _read_plain(text: str) -> Element | None:
+    """The tree `_TreeBuilder` makes of ``text``, or None when ``text`` holds a construct
+    this reader leaves to ``html.parser``.  One pass; the text between two constructs
+    becomes one string, entities decoded, as ``html.parser`` hands it to handle_data."""
+    parts = _CONSTRUCT_RE.split(text)  # text, the five groups of a construct, text, ...
+    root = Element("root")
+    stack = [root]
+    children = root.children
+    open_tags: dict[str, int] = {}  # as in _TreeBuilder
+    unescape = html.unescape
+    void = _VOID
+    each = iter(parts)
+    for data, closing, name, attributes, empty, other in zip(each, each, each, each, each, each, strict=False):
+        if data:
+            children.append(unescape(data) if "&" in data else data)
+        if name is None:
+            if other is not None:
+                return None
+            continue  # a comment
+        tag = name.lower()
+        if closing:
+            if attributes or empty:
+                return None
+            if open_tags.get(tag):
+                while True:
+                    element = stack.pop()
+                    open_tags[element.tag] -= 1
+                    if element.tag == tag:
+                        break
+                children = stack[-1].children
+            continue
+        if tag in _RAW_TEXT:
+            return None
+        element = Element(tag, _attributes(attributes) if attributes else None)
+        children.append(element)
+        if not empty and tag not in void:
+            stack.append(element)
+            open_tags[tag] = open_tags.get(tag, 0) + 1
+            children = element.children
+    data = parts[-1]
+    if data:
+        children.append(unescape(data) if "&" in data else data)
+    return root
+
+
+def _attributes(text: str) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    for name, double, single in _ATTRIBUTE_RE.findall(text):
+        # findall gives "" for a group that took no part: a name alone and an empty value
+        # both give "", as ``value or ""`` makes of what html.parser reports for them
+        value = double or single
+        attributes[name.lower()] = html.unescape(value) if "&" in value else value
+    return attributes
 
 
 def _unterminated_as_text(text: str) -> str:
