@@ -108,12 +108,14 @@ def build_app(
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         # The markup workers start in the background: /healthz and small conversions do not wait for them;
         # a large conversion that comes first waits for the same start (the pool's lock), not a second one.
-        warming = asyncio.create_task(_start_markup_pool())
+        # So do the tools' argument validators and schemas, a tool per turn of the loop.
+        warming = [asyncio.create_task(_start_markup_pool()), asyncio.create_task(app[DISPATCHER].warm())]
         yield
-        if not warming.done():
-            warming.cancel()
+        for task in warming:
+            if not task.done():
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await warming
+                await task
         for upstream in app[UPSTREAMS].values():
             await upstream.aclose()
 

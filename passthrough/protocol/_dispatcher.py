@@ -129,7 +129,9 @@ class Dispatcher:
         self._registry = registry
         self._upstreams = upstreams
         self._settings = settings
-        self._tool_list = [self._describe(tool) for tool in registry]
+        # The full listing is built on first use, or by `warm` in the background after start-up: the
+        # argument models and their JSON Schemas are most of what start-up would otherwise spend
+        self._tool_list: list[dict[str, Any]] | None = None
         # Narrowed listings by the selectors a request sent (X-MCP-Toolsets): few distinct ones, each built once
         self._narrowed: dict[frozenset[str], list[dict[str, Any]]] = {}
         self._instructions = self._make_instructions()
@@ -148,6 +150,23 @@ class Dispatcher:
             "inputSchema": tool.input_schema,
             "annotations": tool.annotations,
         }
+
+    @property
+    def tool_list(self) -> list[dict[str, Any]]:
+        """Every offered tool as `tools/list` describes it."""
+        if self._tool_list is None:
+            self._tool_list = [self._describe(tool) for tool in self._registry]
+        return self._tool_list
+
+    async def warm(self) -> None:
+        """Build each tool's argument validator and schema, one tool per turn of the loop, so that the
+        first `tools/list` and each tool's first call find them ready and nobody waits meanwhile."""
+        described = []
+        for tool in self._registry:
+            described.append(self._describe(tool))
+            await asyncio.sleep(0)
+        if self._tool_list is None:
+            self._tool_list = described
 
     def _listing(self, selectors: frozenset[str]) -> list[dict[str, Any]]:
         found = self._narrowed.get(selectors)
@@ -206,7 +225,7 @@ class Dispatcher:
             return await self._call_tool(params, exchange)
         if method == "tools/list":
             narrowed = exchange.credentials.toolsets
-            listing: dict[str, Any] = {"tools": self._tool_list if narrowed is None else self._listing(narrowed)}
+            listing: dict[str, Any] = {"tools": self.tool_list if narrowed is None else self._listing(narrowed)}
             if exchange.modern:
                 listing.update(ttlMs=_TOOLS_TTL_MS, cacheScope="public" if narrowed is None else "private")
             return listing

@@ -7,17 +7,13 @@ envelope ladder (a pure function) comes from `mcp.shared.inbound`.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 from collections.abc import Mapping
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from mcp.shared.inbound import (
-    ERROR_CODE_HTTP_STATUS,
-    MCP_PROTOCOL_VERSION_HEADER,
-    InboundLadderRejection,
-    classify_inbound_request,
-    find_duplicated_routing_header,
-    unsupported_protocol_version_rejection,
-)
 from mcp_types import PROTOCOL_VERSION_META_KEY, SERVER_INFO_META_KEY
 from mcp_types.jsonrpc import (
     HEADER_MISMATCH,
@@ -35,6 +31,53 @@ from mcp_types.version import (
     MODERN_PROTOCOL_VERSIONS,
 )
 from pydantic import ValidationError
+
+_INBOUND = "mcp.shared.inbound"
+
+
+def _load_inbound() -> ModuleType:
+    """The SDK's `mcp.shared.inbound`, without what importing it through `mcp` costs.
+
+    The module needs only the standard library and `mcp_types`, but `import mcp.shared.inbound`
+    runs `mcp/__init__.py` first, which imports the SDK's client and server (a quarter of a
+    second of start-up that the server never uses). So the file is run on its own, under its
+    own name, unless `mcp` is already imported (a test process) or the file cannot be found or
+    run that way (an SDK that changed its layout): then it is imported as usual.
+    """
+    if "mcp" in sys.modules or _INBOUND in sys.modules:
+        return importlib.import_module(_INBOUND)
+    try:
+        found = importlib.util.find_spec("mcp")
+        places = list(found.submodule_search_locations or ()) if found is not None else []
+        spec = importlib.util.spec_from_file_location(_INBOUND, f"{places[0]}/shared/inbound.py")
+        if spec is None or spec.loader is None:
+            raise ImportError(_INBOUND)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[_INBOUND] = module  # one module object, whoever imports it later
+        spec.loader.exec_module(module)
+    except Exception:  # any failure to run it alone: import it the ordinary way
+        sys.modules.pop(_INBOUND, None)
+        return importlib.import_module(_INBOUND)
+    return module
+
+
+if TYPE_CHECKING:
+    from mcp.shared.inbound import (
+        ERROR_CODE_HTTP_STATUS,
+        MCP_PROTOCOL_VERSION_HEADER,
+        InboundLadderRejection,
+        classify_inbound_request,
+        find_duplicated_routing_header,
+        unsupported_protocol_version_rejection,
+    )
+else:
+    _inbound = _load_inbound()
+    ERROR_CODE_HTTP_STATUS = _inbound.ERROR_CODE_HTTP_STATUS
+    MCP_PROTOCOL_VERSION_HEADER = _inbound.MCP_PROTOCOL_VERSION_HEADER
+    InboundLadderRejection = _inbound.InboundLadderRejection
+    classify_inbound_request = _inbound.classify_inbound_request
+    find_duplicated_routing_header = _inbound.find_duplicated_routing_header
+    unsupported_protocol_version_rejection = _inbound.unsupported_protocol_version_rejection
 
 __all__ = [
     "BATCHING_VERSIONS",

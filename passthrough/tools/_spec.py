@@ -48,7 +48,9 @@ SERVER_FILE_ARGUMENTS = frozenset(
 class Arguments(BaseModel):
     """Base of every tool's argument model: unknown arguments are refused, not silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: a model's validator is built when first used (the app builds them all just after
+    # start-up, see Dispatcher.warm), not when its module is imported
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
     # more argument names that would name a server path for this tool only (a generic name such as "path")
     server_places: ClassVar[frozenset[str]] = frozenset()
 
