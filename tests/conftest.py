@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import re
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -39,6 +41,35 @@ SHARED = JiraUser(
     account_id="acc-svc",
     token="shared-token-51e0",
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_paths_agree_with_the_sdk() -> Iterator[None]:
+    """Every tools/call answer and request the suite's in-process servers handle is also put through the SDK's
+    schemas, and must come out the same: the dispatcher's fast paths (`shape_result` passing a plain tool result
+    through, `params_problem` accepting a plain call) may skip the SDK only where it would change nothing."""
+    from passthrough.protocol import _dispatcher, _sdk
+
+    def shape(method: str, version: str, result: Mapping[str, Any]) -> dict[str, Any]:
+        before = copy.deepcopy(result) if method == "tools/call" else result
+        shaped = _sdk.shape_result(method, version, result)
+        if method == "tools/call":
+            expected = _sdk.sdk_shape_result(method, version, before)
+            assert shaped == expected, f"shape_result at {version} differs from the SDK's:\n{shaped}\n{expected}"
+        return shaped
+
+    def problem(method: str, version: str, params: Mapping[str, Any] | None) -> str | None:
+        found = _sdk.params_problem(method, version, params)
+        if method == "tools/call":
+            expected = _sdk.sdk_params_problem(method, version, params)
+            assert found == expected, f"params_problem at {version} differs from the SDK's: {found!r}, {expected!r}"
+        return found
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(_dispatcher, "shape_result", shape)
+    patch.setattr(_dispatcher, "params_problem", problem)
+    yield
+    patch.undo()
 
 
 def make_settings(env: Mapping[str, str], **limits: float) -> Settings:
