@@ -300,11 +300,21 @@ def _split_edges(nodes: list[Inline]) -> tuple[list[Inline], list[Inline], list[
     return head, body[start:end], tail
 
 
+class Tidied(list[Inline]):
+    """The list `tidy` returns: `tidy` of it (without ``collapse``) is itself, so it is given back as it is
+    (the Markdown renderer tidies every paragraph it is given, and the readers give it tidied ones).
+    Nothing changes such a list after `tidy`; a changed or rebuilt one is a plain list, tidied again."""
+
+    __slots__ = ()
+
+
 def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
     """Normalize a paragraph's inlines and strip whitespace at its edges and around breaks.
 
     ``collapse`` squeezes runs of whitespace the way HTML renders them.
     """
+    if type(nodes) is Tidied and not collapse:
+        return nodes
     if type(nodes) is list:
         for node in nodes:
             if type(node) is not Text:
@@ -316,7 +326,7 @@ def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
                 text = _WHITESPACE.sub(" ", text)
             if "\n" not in text and "\r" not in text:
                 text = text.strip()
-                return [Text(text)] if text else []
+                return Tidied([Text(text)] if text else ())
     if collapse:
         nodes = [_collapse(node) for node in nodes]
     result = _join(_normalize(nodes, frozenset()))
@@ -341,7 +351,7 @@ def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
         result[0] = Text(first.text.lstrip())
     if result and type(last := result[-1]) is Text:
         result[-1] = Text(last.text.rstrip())
-    return [node for node in result if type(node) is not Text or node.text]
+    return Tidied([node for node in result if type(node) is not Text or node.text])
 
 
 def _blank(node: Inline) -> bool:

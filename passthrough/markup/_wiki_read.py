@@ -316,13 +316,14 @@ class _InlineParser:
             if char in _UNESCAPED:
                 positions = [m.start() for m in _UNESCAPED[char].finditer(text)]
             else:
-                positions = [
-                    i
-                    for i, c in enumerate(text)
-                    if c == char
-                    and (i == 0 or text[i - 1] != "\\")
-                    and can_close(char, text[i - 1] if i else "", text[i + 1 : i + 2])
-                ]
+                # only where the character is (found by str.find), not a look at every character of the text
+                positions = []
+                i = text.find(char)
+                while i != -1:
+                    prev = text[i - 1] if i else ""
+                    if prev != "\\" and can_close(char, prev, text[i + 1 : i + 2]):
+                        positions.append(i)
+                    i = text.find(char, i + 1)
             self.closers[char] = positions
         found = bisect_right(positions, opener)
         if found < len(positions) and positions[found] < self.line_end(opener):
