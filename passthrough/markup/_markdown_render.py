@@ -153,6 +153,8 @@ def _cell(cell: Cell) -> str:
 
 def _inlines(nodes: list[Inline], ctx: _Ctx, before: str, after: str = "", top: bool = True) -> str:
     items = tidy(nodes) if top else nodes
+    if len(items) == 1 and type(items[0]) is Text:  # one run of text (most paragraphs, items and cells)
+        return _escape(items[0].text, before, after[:1], ctx)
     pieces: list[str | Text] = [item if isinstance(item, Text) else _inline(item, ctx) for item in items]
     next_chars = _next_chars(pieces, after)
     out: list[str] = []

@@ -50,6 +50,9 @@ _BAR_RE = re.compile(r"(?<!\\)\|")
 _BRACED_RE = re.compile(r"\{([*_+^~-])\}")
 _COLOR_RE = re.compile(r"\{color(?::[^}\n]*)?\}|\{anchor:[^}\n]*\}", re.I)
 _LINKISH_RE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|/|#)\S*")
+# the first character (after white space) of every line the patterns above match: {macro}, h1., bq., ----,
+# * # - lists and | tables (tests/unit/markup/test_wiki_fast_paths.py)
+_BLOCK_STARTS = frozenset("{hb-*#|")
 _LABELS = {"info": "Info", "note": "Note", "warning": "Warning", "tip": "Tip"}
 _WRAPPERS: dict[str, type[Strong | Emph | Strike]] = {"*": Strong, "_": Emph, "-": Strike}
 
@@ -89,9 +92,13 @@ class _BlockParser:
             if macro:
                 return self._macro(index, macro)
             line = self.lines[index] = line[column:]
-        if not line.strip():
+        start = line.lstrip()[:1]
+        if not start:
             self._flush()
             self.quote = None
+            return index + 1
+        if start not in _BLOCK_STARTS:  # none of the line patterns below can match: a paragraph's line
+            self.paragraph.append(line)
             return index + 1
         macro = _MACRO_RE.match(line)
         if macro:
@@ -280,7 +287,14 @@ def _split_row(line: str) -> list[tuple[bool, str]]:
 
 
 def parse_inline(text: str, depth: int = 0) -> list[Inline]:
+    if depth <= MAX_DEPTH and _CONSTRUCT_START.search(text) is None:
+        return tidy([Text(text)])  # nothing in it can start a construct: what the scanner would give
     return tidy(_InlineParser(text, depth).parse())
+
+
+# Every character `_InlineParser.parse` treats specially (escapes, breaks, braces, brackets, images, phrase
+# marks), and the "://" without which no bare URL is linked
+_CONSTRUCT_START = re.compile(r"[\\\n{\[!*_\-+^~]|://")
 
 
 # A run of characters none of which can start a construct: not a backslash, newline, brace, bracket, bang or
