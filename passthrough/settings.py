@@ -148,8 +148,11 @@ class Settings(_Frozen):
         return changed
 
 
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
+    if host in _LOOPBACK_NAMES:  # the usual ones (checked on every request) without parsing an address
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback

@@ -544,13 +544,17 @@ class Upstream:
                     response.close()
                     raise self._too_large(response.status, request.max_bytes)
                 chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.content.iter_chunked(_CHUNK):
-                    size += len(chunk)
-                    if size > request.max_bytes:
-                        response.close()  # the rest is never read; the connection is not reused
-                        raise self._too_large(response.status, request.max_bytes)
-                    chunks.append(chunk)
+                if declared is not None and response.headers.get("Content-Encoding", "identity") == "identity":
+                    # framed by its Content-Length, within the bound, and not decompressed into more: read whole
+                    chunks.append(await response.read())
+                else:
+                    size = 0
+                    async for chunk in response.content.iter_chunked(_CHUNK):
+                        size += len(chunk)
+                        if size > request.max_bytes:
+                            response.close()  # the rest is never read; the connection is not reused
+                            raise self._too_large(response.status, request.max_bytes)
+                        chunks.append(chunk)
                 status, answer_headers = response.status, response.headers
         except aiohttp.ClientConnectorCertificateError as exc:
             raise UpstreamUnavailable(self.name, None, self._untrusted(exc)) from None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import logging
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -306,6 +308,24 @@ async def test_answers_over_32_mib_are_refused_and_the_pool_still_works(fake: Lo
         fake.handler = None
         assert (await upstream.call("GET", "/after", credential=BOB)).json()["path"] == "/after"
     assert fake.paths() == ["/big", "/just-fits", "/after"]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_compressed_answer_is_bounded_by_what_it_inflates_to(fake: LoopbackUpstream, encoding: str) -> None:
+    """A small compressed body (its Content-Length far under the limit) that inflates past it is refused: the
+    bound counts what is read after decompression, not what the upstream declared."""
+    inflated = b'{"pad":"' + b" " * 100_000 + b'"}'
+    packed = gzip.compress(inflated) if encoding == "gzip" else zlib.compress(inflated)
+    assert len(packed) < 1_000
+    fake.handler = answers(
+        lambda: web.Response(body=packed, headers={"Content-Type": "application/json", "Content-Encoding": encoding})
+    )
+    async with upstream_for(fake) as upstream:
+        with pytest.raises(UpstreamError) as info:
+            await upstream.call("GET", "/bomb", credential=ALICE, max_bytes=50_000)
+        assert "larger than 50000 bytes" in info.value.message
+        answer = await upstream.call("GET", "/fits", credential=ALICE, max_bytes=200_000)
+        assert answer.body == inflated
 
 
 async def test_a_silent_upstream_times_out_and_a_write_says_it_may_have_happened(fake: LoopbackUpstream) -> None:
