@@ -14,7 +14,7 @@ Each application has its own `CollectorRegistry`, so several apps in one process
 from __future__ import annotations
 
 import contextvars
-import uuid
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -136,7 +136,8 @@ class Metrics:
 
 
 def request_id() -> str:
-    return uuid.uuid4().hex[:16]
+    """16 random hex digits (as uuid4's first 16 were, without building a UUID on every request)."""
+    return os.urandom(8).hex()
 
 
 def upstream_done(metrics: Metrics | None, provider: str, status: int | None, seconds: float) -> None:

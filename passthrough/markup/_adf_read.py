@@ -81,9 +81,9 @@ class AdfReader:
 
     def document(self, node: Any) -> list[Block]:
         try:
-            if isinstance(node, Mapping) and node.get("type") == "doc":
+            if (type(node) is dict or isinstance(node, Mapping)) and node.get("type") == "doc":
                 return self._blocks(_content(node), 0)
-            if isinstance(node, Sequence) and not isinstance(node, str | bytes):
+            if type(node) is list or (isinstance(node, Sequence) and not isinstance(node, str | bytes)):
                 return self._blocks(node, 0)
             return self._blocks([node], 0)
         except _OverBudget:
@@ -112,7 +112,7 @@ class AdfReader:
         out: list[Block] = []
         pending: list[Any] = []
         for node in nodes:
-            if not isinstance(node, Mapping):
+            if not (type(node) is dict or isinstance(node, Mapping)):
                 continue
             if node.get("type") in _INLINE_TYPES:
                 pending.append(node)
@@ -139,7 +139,7 @@ class AdfReader:
         if kind == "heading":
             return [Heading(_level(attrs.get("level")), self._inlines(content, depth))]
         if kind == "codeBlock":
-            text = "".join(str(c.get("text", "")) for c in content if isinstance(c, Mapping))
+            text = "".join(str(c.get("text", "")) for c in content if (type(c) is dict or isinstance(c, Mapping)))
             language = attrs.get("language")
             return [CodeBlock(text, language if isinstance(language, str) else "")]
         if kind in ("bulletList", "decisionList"):
@@ -179,7 +179,7 @@ class AdfReader:
     def _items(self, content: Sequence[Any], depth: int) -> list[ListItem]:
         items: list[ListItem] = []
         for child in content:
-            if not isinstance(child, Mapping):
+            if not (type(child) is dict or isinstance(child, Mapping)):
                 continue
             if child.get("type") in ("bulletList", "orderedList", "taskList") and items:
                 items[-1].children.extend(self._block(child, depth + 1))
@@ -190,7 +190,7 @@ class AdfReader:
     def _tasks(self, content: Sequence[Any], depth: int) -> list[ListItem]:
         items: list[ListItem] = []
         for child in content:
-            if not isinstance(child, Mapping):
+            if not (type(child) is dict or isinstance(child, Mapping)):
                 continue
             if child.get("type") == "taskList":
                 nested = self._block(child, depth + 1)
@@ -214,11 +214,11 @@ class AdfReader:
     def _table(self, content: Sequence[Any], depth: int) -> Table:
         rows: list[list[Cell]] = []
         for row in content:
-            if not isinstance(row, Mapping):
+            if not (type(row) is dict or isinstance(row, Mapping)):
                 continue
             cells: list[Cell] = []
             for cell in _content(row):
-                if isinstance(cell, Mapping):
+                if type(cell) is dict or isinstance(cell, Mapping):
                     self._spend()
                     inlines = blocks_to_inlines(self._blocks(_content(cell), depth + 1))
                     cells.append(Cell(inlines, header=cell.get("type") == "tableHeader"))
@@ -229,24 +229,28 @@ class AdfReader:
     def _inlines(self, nodes: Sequence[Any], depth: int) -> list[Inline]:
         leaves: list[tuple[Inline, frozenset[MarkKey]]] = []
         for node in nodes:
-            if not isinstance(node, Mapping):
+            if not (type(node) is dict or isinstance(node, Mapping)):
                 continue
             marks = _marks(node.get("marks"))
+            code = _CODE in marks
+            if code:
+                marks = marks - _CODE_ONLY
             for leaf in self._leaf(node, depth + 1):
-                if isinstance(leaf, Text) and ("code", "", "") in marks:
+                if code and isinstance(leaf, Text):
                     leaf = Code(leaf.text)
-                leaves.append((leaf, marks - {("code", "", "")}))
+                leaves.append((leaf, marks))
         return tidy(_group(leaves))
 
     def _leaf(self, node: Mapping[str, Any], depth: int) -> list[Inline]:
         self._spend()
         kind = node.get("type")
-        attrs = _attrs(node)
         if kind == "text":
             text = node.get("text")
             if not isinstance(text, str):
                 return []
             self._read(text)
+            if "\n" not in text:
+                return [Text(text)]
             # Jira shows a newline inside a text node as a line break
             lines = text.replace("\r\n", "\n").split("\n")
             out: list[Inline] = [Text(lines[0])]
@@ -255,6 +259,7 @@ class AdfReader:
             return out
         if kind == "hardBreak":
             return [HardBreak()]
+        attrs = _attrs(node)
         if kind == "mention":
             name = _first_str(attrs, "text", "displayName", "id")
             return [Text("@" + name.lstrip("@"))] if name else []
@@ -276,7 +281,7 @@ class AdfReader:
             return [Text(self._plain(node))]
         content = _content(node)
         if content:
-            if all(isinstance(c, Mapping) and c.get("type") in _INLINE_TYPES for c in content):
+            if all((type(c) is dict or isinstance(c, Mapping)) and c.get("type") in _INLINE_TYPES for c in content):
                 return self._inlines(content, depth)
             return [HardBreak(), *blocks_to_inlines(self._blocks(content, depth)), HardBreak()]
         text = _first_str(attrs, "text")
@@ -296,7 +301,7 @@ class AdfReader:
                     found.append(Image(url, alt))
                 else:
                     found.append(Text(f"[attachment: {alt}]" if alt else "[attachment]"))
-            stack.extend(reversed([c for c in _content(current) if isinstance(c, Mapping)]))
+            stack.extend(reversed([c for c in _content(current) if (type(c) is dict or isinstance(c, Mapping))]))
         if not found:
             return [Text("[attachment]")]
         out: list[Inline] = []
@@ -343,14 +348,18 @@ def _wrap(mark: MarkKey, children: list[Inline]) -> Inline:
     return Strike(children)
 
 
+_CODE: MarkKey = ("code", "", "")
+_CODE_ONLY = frozenset({_CODE})
+
+
 def _marks(raw: Any) -> frozenset[MarkKey]:
     marks: set[MarkKey] = set()
-    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+    if not (type(raw) is list or (isinstance(raw, Sequence) and not isinstance(raw, str | bytes))):
         return frozenset()
     # a node may carry any number of marks; only a few kinds mean anything, and _group's
     # work grows with the square of their number, so only the first few are read
     for mark in raw[:_MAX_MARKS]:
-        if not isinstance(mark, Mapping):
+        if not (type(mark) is dict or isinstance(mark, Mapping)):
             continue
         kind = mark.get("type")
         if kind == "link":
@@ -365,12 +374,12 @@ def _marks(raw: Any) -> frozenset[MarkKey]:
 
 def _attrs(node: Mapping[str, Any]) -> Mapping[str, Any]:
     attrs = node.get("attrs")
-    return attrs if isinstance(attrs, Mapping) else {}
+    return attrs if (type(attrs) is dict or isinstance(attrs, Mapping)) else {}
 
 
 def _content(node: Any) -> Sequence[Any]:
-    content = node.get("content") if isinstance(node, Mapping) else None
-    if isinstance(content, Sequence) and not isinstance(content, str | bytes):
+    content = node.get("content") if (type(node) is dict or isinstance(node, Mapping)) else None
+    if type(content) is list or (isinstance(content, Sequence) and not isinstance(content, str | bytes)):
         return content
     return []
 
@@ -413,7 +422,7 @@ def _plain_text(node: Any, limit: int) -> tuple[str, int]:
         if isinstance(current, str):
             parts.append(current)
             continue
-        if not isinstance(current, Mapping):
+        if not (type(current) is dict or isinstance(current, Mapping)):
             continue
         text = current.get("text")
         if isinstance(text, str):
