@@ -322,7 +322,7 @@ def tidy(nodes: Iterable[Inline], collapse: bool = False) -> list[Inline]:
         else:
             # plain text only (most paragraphs, list items and cells): the steps below come down to this
             text = "".join([node.text for node in nodes])
-            if collapse:
+            if collapse and not _single_spaced(text):
                 text = _WHITESPACE.sub(" ", text)
             if "\n" not in text and "\r" not in text:
                 text = text.strip()
@@ -363,8 +363,16 @@ def _blank(node: Inline) -> bool:
 _WHITESPACE = re.compile(r"\s+")
 
 
+def _single_spaced(text: str) -> bool:
+    """Whether `text` has no white space but single ASCII spaces, so that collapsing leaves it as it is: every
+    other white space character (tabs, newlines, no-break and other Unicode spaces) is not printable."""
+    return text.isprintable() and "  " not in text
+
+
 def _collapse(node: Inline) -> Inline:
     if type(node) is Text:
+        if _single_spaced(node.text):
+            return node
         collapsed = _WHITESPACE.sub(" ", node.text)
         return node if collapsed == node.text else Text(collapsed)
     if isinstance(node, Span):
