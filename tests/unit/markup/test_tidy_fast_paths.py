@@ -38,11 +38,13 @@ def _tree(rng: random.Random, depth: int = 0) -> list[Inline]:
         if k < 0.45 or depth > 3:
             nodes.append(Text(rng.choice(_TEXTS)))
         elif k < 0.55:
-            nodes.append(rng.choice([HardBreak(), SoftBreak()]))
+            nodes.append(HardBreak() if rng.random() < 0.5 else SoftBreak())
         elif k < 0.62:
             nodes.append(Code(rng.choice(_TEXTS)))
         elif k < 0.8:
-            nodes.append(rng.choice([Strong, Emph, Strike])(_tree(rng, depth + 1)))
+            children = _tree(rng, depth + 1)
+            span: Inline = rng.choice([Strong(children), Emph(children), Strike(children)])
+            nodes.append(span)
         else:
             nodes.append(Link(rng.choice(["http://a", "", " "]), _tree(rng, depth + 1), rng.choice(["", "t"])))
     return nodes
