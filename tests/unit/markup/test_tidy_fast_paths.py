@@ -43,8 +43,8 @@ def _tree(rng: random.Random, depth: int = 0) -> list[Inline]:
             nodes.append(Code(rng.choice(_TEXTS)))
         elif k < 0.8:
             children = _tree(rng, depth + 1)
-            span: Inline = rng.choice([Strong(children), Emph(children), Strike(children)])
-            nodes.append(span)
+            spans: list[Inline] = [Strong(children), Emph(children), Strike(children)]
+            nodes.append(rng.choice(spans))
         else:
             nodes.append(Link(rng.choice(["http://a", "", " "]), _tree(rng, depth + 1), rng.choice(["", "t"])))
     return nodes
