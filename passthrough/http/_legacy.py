@@ -103,9 +103,10 @@ async def _answer(
     exchanges = batch.exchanges(creds, session.version, notify if batch.wants_progress else None)
     try:
         async with app[ADMISSION].slot(session.client, len(requests)):
-            replies: list[dict[str, Any]] = list(
-                await asyncio.gather(*(dispatcher.handle(r, exchange) for r, exchange in exchanges))
-            )
+            if len(exchanges) == 1:  # the usual single request: awaited here, not wrapped in a task of its own
+                replies: list[dict[str, Any]] = [await dispatcher.handle(*exchanges[0])]
+            else:
+                replies = list(await asyncio.gather(*(dispatcher.handle(r, exchange) for r, exchange in exchanges)))
     except ServerBusy as exc:
         replies = [jsonrpc.error(r.id, INTERNAL_ERROR, exc.message) for r in requests]
     body = jsonrpc.encode_replies(replies, batch.batch, limits.max_reply_bytes)

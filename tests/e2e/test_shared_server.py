@@ -196,9 +196,10 @@ async def test_a_reader_that_never_reads_is_cut_off_and_nobody_else_notices(jira
             head += await loop.sock_recv(sock, 4096)
         sid = head.split(b"session_id=", 1)[1].split(b"\n", 1)[0].decode()
         assert len(app[LEGACY_SESSIONS]) == 1
-        # From now on the client reads nothing; every answer goes to its stream.
+        # From now on the client reads nothing; every answer goes to its stream. (Its buffer fills in a tenth of
+        # a second or so: probed every millisecond, so that the probes cover it.)
         stop = asyncio.Event()
-        timing = asyncio.create_task(healthz_times(url, stop))
+        timing = asyncio.create_task(healthz_times(url, stop, every=0.001))
         posted = 0
         for i in range(400):
             r = await http.post(f"/messages?session_id={sid}", json=tools_list(i), headers=ALICE_H)
