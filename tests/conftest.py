@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import logging
 import os
 import re
@@ -70,6 +71,17 @@ def _fast_paths_agree_with_the_sdk() -> Iterator[None]:
     patch.setattr(_dispatcher, "params_problem", problem)
     yield
     patch.undo()
+
+
+@pytest.fixture
+def frozen_heap() -> Iterator[None]:
+    """The test process's own objects (every earlier test's) moved out of the collector's way while a stall check
+    runs: the server under test shares this process, and a full collection over a long run's heap pauses
+    everything in it for hundreds of milliseconds, which is the test process's doing, not the server's."""
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
 
 
 def make_settings(env: Mapping[str, str], **limits: float) -> Settings:

@@ -82,8 +82,13 @@ P99_SECONDS = 0.3
 
 
 def assert_no_stall(health: list[float], what: str) -> None:
+    """No probe of a second or more, and the high percentile under `P99_SECONDS`: p99 over 100 probes or more;
+    over fewer, where one probe is more than a hundredth, p90 (so that a single slow probe, a collector pass of
+    the test process itself, is judged by the one-second bound alone). Percentiles are inclusive: they never
+    reach beyond the slowest probe, as the exclusive method does on small samples."""
     assert len(health) >= 10, f"{what}: only {len(health)} probes"
-    worst, p99 = max(health), statistics.quantiles(health, n=100)[98]
-    assert worst < STALL_SECONDS and p99 < P99_SECONDS, (
-        f"{what}: healthz p99 {p99 * 1000:.0f} ms, max {worst * 1000:.0f} ms over {len(health)} probes"
+    rank = 99 if len(health) >= 100 else 90
+    worst, high = max(health), statistics.quantiles(health, n=100, method="inclusive")[rank - 1]
+    assert worst < STALL_SECONDS and high < P99_SECONDS, (
+        f"{what}: healthz p{rank} {high * 1000:.0f} ms, max {worst * 1000:.0f} ms over {len(health)} probes"
     )

@@ -23,6 +23,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+import pytest
 from aiohttp import web
 
 from passthrough.http import build_app
@@ -211,6 +212,7 @@ async def _attack(url: str, stop: asyncio.Event, seen: dict[str, list[str]]) -> 
         )
 
 
+@pytest.mark.usefixtures("frozen_heap")
 async def test_everything_hostile_at_once_while_another_user_works() -> None:
     # This process holds passthrough, Bob and the probe only: what is timed is passthrough's own loop.
     async with process("upstreams_until_told") as (_, first):

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from passthrough.markup import MAX_UPSTREAM_CHARS
 from passthrough.markup._limits import FLATTENED_NOTE, TRUNCATED_NOTE
@@ -32,6 +33,7 @@ MALLORY_H = {"X-Jira-Token": MALLORY.token, "X-Confluence-Token": CARA.token}
 BOB_H = {"X-Jira-Token": BOB.token}
 
 
+@pytest.mark.usefixtures("frozen_heap")
 async def test_hostile_text_is_bounded_and_nobody_else_waits() -> None:
     jira = FakeJira("server", [ALICE, BOB, MALLORY])
     conf = FakeConfluence("server", [CARA])

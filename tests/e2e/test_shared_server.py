@@ -180,6 +180,7 @@ async def _closed_within(sock: socket.socket, seconds: float) -> bytes:
             received += chunk
 
 
+@pytest.mark.usefixtures("frozen_heap")
 async def test_a_reader_that_never_reads_is_cut_off_and_nobody_else_notices(jira_fake: FakeJira) -> None:
     settings = make_settings(
         jira_env(jira_fake, PASSTHROUGH_FALLBACK="off"), sse_buffer_bytes=300_000, sse_write_timeout_seconds=30
