@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -18,6 +18,17 @@ from passthrough.errors import (
     UnsupportedMediaType,
 )
 from passthrough.protocol import INVALID_REQUEST, Notify, Refusal, jsonrpc
+
+T = TypeVar("T")
+
+
+async def answer_each(replies: list[Awaitable[T]]) -> list[T]:
+    """The replies to a body's requests, concurrently; the usual single one awaited in place, without a task of
+    its own (as `asyncio.gather` would make)."""
+    if len(replies) == 1:
+        return [await replies[0]]
+    return list(await asyncio.gather(*replies))
+
 
 SSE_HEADERS = {
     "Content-Type": "text/event-stream",

@@ -9,7 +9,6 @@ without bound for a client that does not read.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -20,6 +19,7 @@ from passthrough.errors import ProtocolError, ServerBusy
 from passthrough.http._common import (
     KEEPALIVE,
     SSE_HEADERS,
+    answer_each,
     read_body,
     refused,
     require_json_body,
@@ -103,10 +103,7 @@ async def _answer(
     exchanges = batch.exchanges(creds, session.version, notify if batch.wants_progress else None)
     try:
         async with app[ADMISSION].slot(session.client, len(requests)):
-            if len(exchanges) == 1:  # the usual single request: awaited here, not wrapped in a task of its own
-                replies: list[dict[str, Any]] = [await dispatcher.handle(*exchanges[0])]
-            else:
-                replies = list(await asyncio.gather(*(dispatcher.handle(r, exchange) for r, exchange in exchanges)))
+            replies = await answer_each([dispatcher.handle(r, exchange) for r, exchange in exchanges])
     except ServerBusy as exc:
         replies = [jsonrpc.error(r.id, INTERNAL_ERROR, exc.message) for r in requests]
     body = jsonrpc.encode_replies(replies, batch.batch, limits.max_reply_bytes)

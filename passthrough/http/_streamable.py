@@ -21,6 +21,7 @@ from passthrough.http._common import (
     KEEPALIVE,
     SSE_HEADERS,
     accepts_event_stream,
+    answer_each,
     answer_streaming,
     read_body,
     refused,
@@ -100,10 +101,7 @@ async def post(request: web.Request) -> web.StreamResponse:
     async def work(notify: Notify | None) -> list[dict[str, Any]]:
         async with request.app[ADMISSION].slot(client, len(requests)):
             exchanges = batch.exchanges(creds, default, notify)
-            if len(exchanges) == 1:  # the usual single request: awaited here, not wrapped in a task of its own
-                r, exchange = exchanges[0]
-                return [await _answer(request, session, r, exchange)]
-            return list(await asyncio.gather(*(_answer(request, session, r, exchange) for r, exchange in exchanges)))
+            return await answer_each([_answer(request, session, r, exchange) for r, exchange in exchanges])
 
     if batch.wants_progress and accepts_event_stream(request):
         # Progress travels as events in this POST's own stream, ahead of the answers.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from ._limits import MAX_UPSTREAM_CHARS, TRUNCATED_NOTE, cut, note, note_flattened
 from ._model import (
@@ -69,6 +69,15 @@ _PANEL_LABELS = {
 
 MarkKey = tuple[str, str, str]
 
+# Parsed JSON is dicts and lists: checked first by their exact types, because an instance check against the
+# abstract Mapping and Sequence alone took a quarter of the reader's time; other mappings and sequences still count.
+_MAPPING = (dict, Mapping)
+
+
+def _is_array(value: Any) -> TypeGuard[Sequence[Any]]:
+    """A JSON array: a list, or another sequence that is not text."""
+    return type(value) is list or (isinstance(value, Sequence) and not isinstance(value, str | bytes))
+
 
 class _OverBudget(Exception):
     pass
@@ -81,9 +90,9 @@ class AdfReader:
 
     def document(self, node: Any) -> list[Block]:
         try:
-            if (type(node) is dict or isinstance(node, Mapping)) and node.get("type") == "doc":
+            if isinstance(node, _MAPPING) and node.get("type") == "doc":
                 return self._blocks(_content(node), 0)
-            if type(node) is list or (isinstance(node, Sequence) and not isinstance(node, str | bytes)):
+            if _is_array(node):
                 return self._blocks(node, 0)
             return self._blocks([node], 0)
         except _OverBudget:
@@ -112,7 +121,7 @@ class AdfReader:
         out: list[Block] = []
         pending: list[Any] = []
         for node in nodes:
-            if not (type(node) is dict or isinstance(node, Mapping)):
+            if not isinstance(node, _MAPPING):
                 continue
             if node.get("type") in _INLINE_TYPES:
                 pending.append(node)
@@ -139,7 +148,7 @@ class AdfReader:
         if kind == "heading":
             return [Heading(_level(attrs.get("level")), self._inlines(content, depth))]
         if kind == "codeBlock":
-            text = "".join(str(c.get("text", "")) for c in content if (type(c) is dict or isinstance(c, Mapping)))
+            text = "".join(str(c.get("text", "")) for c in content if isinstance(c, _MAPPING))
             language = attrs.get("language")
             return [CodeBlock(text, language if isinstance(language, str) else "")]
         if kind in ("bulletList", "decisionList"):
@@ -179,7 +188,7 @@ class AdfReader:
     def _items(self, content: Sequence[Any], depth: int) -> list[ListItem]:
         items: list[ListItem] = []
         for child in content:
-            if not (type(child) is dict or isinstance(child, Mapping)):
+            if not isinstance(child, _MAPPING):
                 continue
             if child.get("type") in ("bulletList", "orderedList", "taskList") and items:
                 items[-1].children.extend(self._block(child, depth + 1))
@@ -190,7 +199,7 @@ class AdfReader:
     def _tasks(self, content: Sequence[Any], depth: int) -> list[ListItem]:
         items: list[ListItem] = []
         for child in content:
-            if not (type(child) is dict or isinstance(child, Mapping)):
+            if not isinstance(child, _MAPPING):
                 continue
             if child.get("type") == "taskList":
                 nested = self._block(child, depth + 1)
@@ -214,11 +223,11 @@ class AdfReader:
     def _table(self, content: Sequence[Any], depth: int) -> Table:
         rows: list[list[Cell]] = []
         for row in content:
-            if not (type(row) is dict or isinstance(row, Mapping)):
+            if not isinstance(row, _MAPPING):
                 continue
             cells: list[Cell] = []
             for cell in _content(row):
-                if type(cell) is dict or isinstance(cell, Mapping):
+                if isinstance(cell, _MAPPING):
                     self._spend()
                     inlines = blocks_to_inlines(self._blocks(_content(cell), depth + 1))
                     cells.append(Cell(inlines, header=cell.get("type") == "tableHeader"))
@@ -229,7 +238,7 @@ class AdfReader:
     def _inlines(self, nodes: Sequence[Any], depth: int) -> list[Inline]:
         leaves: list[tuple[Inline, frozenset[MarkKey]]] = []
         for node in nodes:
-            if not (type(node) is dict or isinstance(node, Mapping)):
+            if not isinstance(node, _MAPPING):
                 continue
             marks = _marks(node.get("marks"))
             code = _CODE in marks
@@ -281,7 +290,7 @@ class AdfReader:
             return [Text(self._plain(node))]
         content = _content(node)
         if content:
-            if all((type(c) is dict or isinstance(c, Mapping)) and c.get("type") in _INLINE_TYPES for c in content):
+            if all(isinstance(c, _MAPPING) and c.get("type") in _INLINE_TYPES for c in content):
                 return self._inlines(content, depth)
             return [HardBreak(), *blocks_to_inlines(self._blocks(content, depth)), HardBreak()]
         text = _first_str(attrs, "text")
@@ -301,7 +310,7 @@ class AdfReader:
                     found.append(Image(url, alt))
                 else:
                     found.append(Text(f"[attachment: {alt}]" if alt else "[attachment]"))
-            stack.extend(reversed([c for c in _content(current) if (type(c) is dict or isinstance(c, Mapping))]))
+            stack.extend(reversed([c for c in _content(current) if isinstance(c, _MAPPING)]))
         if not found:
             return [Text("[attachment]")]
         out: list[Inline] = []
@@ -354,12 +363,12 @@ _CODE_ONLY = frozenset({_CODE})
 
 def _marks(raw: Any) -> frozenset[MarkKey]:
     marks: set[MarkKey] = set()
-    if not (type(raw) is list or (isinstance(raw, Sequence) and not isinstance(raw, str | bytes))):
+    if not _is_array(raw):
         return frozenset()
     # a node may carry any number of marks; only a few kinds mean anything, and _group's
     # work grows with the square of their number, so only the first few are read
     for mark in raw[:_MAX_MARKS]:
-        if not (type(mark) is dict or isinstance(mark, Mapping)):
+        if not isinstance(mark, _MAPPING):
             continue
         kind = mark.get("type")
         if kind == "link":
@@ -374,12 +383,12 @@ def _marks(raw: Any) -> frozenset[MarkKey]:
 
 def _attrs(node: Mapping[str, Any]) -> Mapping[str, Any]:
     attrs = node.get("attrs")
-    return attrs if (type(attrs) is dict or isinstance(attrs, Mapping)) else {}
+    return attrs if isinstance(attrs, _MAPPING) else {}
 
 
 def _content(node: Any) -> Sequence[Any]:
-    content = node.get("content") if (type(node) is dict or isinstance(node, Mapping)) else None
-    if type(content) is list or (isinstance(content, Sequence) and not isinstance(content, str | bytes)):
+    content = node.get("content") if isinstance(node, _MAPPING) else None
+    if _is_array(content):
         return content
     return []
 
@@ -422,7 +431,7 @@ def _plain_text(node: Any, limit: int) -> tuple[str, int]:
         if isinstance(current, str):
             parts.append(current)
             continue
-        if not (type(current) is dict or isinstance(current, Mapping)):
+        if not isinstance(current, _MAPPING):
             continue
         text = current.get("text")
         if isinstance(text, str):

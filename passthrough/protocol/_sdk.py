@@ -143,6 +143,7 @@ def sdk_params_problem(method: str, version: str, params: Mapping[str, Any] | No
 
 
 _PLAIN_RESULT_KEYS = frozenset({"content", "isError", "_meta", "structuredContent", "resultType"})
+_TEXT_ITEM = frozenset({"type", "text"})
 
 
 def shape_result(method: str, version: str, result: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,9 +178,6 @@ def plain_tool_result(version: str, result: Mapping[str, Any]) -> bool:
         if item["type"] != "text" or type(item["text"]) is not str:
             return False
     return True
-
-
-_TEXT_ITEM = frozenset({"type", "text"})
 
 
 def sdk_shape_result(method: str, version: str, result: Mapping[str, Any]) -> dict[str, Any]:
